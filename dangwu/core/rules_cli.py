@@ -1,0 +1,68 @@
+"""``dangwu rules …``: the pure rule functions on JSON in, JSON out.
+
+A stable, documented interface for integration and for checking a calculation. Each
+subcommand prints one JSON object on standard output. Exit codes: 0 = valid / no
+error-level finding, 1 = the input breaks a rule, 2 = the input could not be read.
+Later capabilities register their own subcommands in ``SUBCOMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from dangwu.core.clock import today as _today
+from dangwu.core.idcard import check_id_number
+
+Handler = Callable[[argparse.Namespace], tuple[dict[str, Any], int]]
+
+
+class UsageError(Exception):
+    """Bad input for a rules subcommand: exit 2 with a Chinese message."""
+
+
+def _idcard(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
+    result = check_id_number(args.number, today=args.today or _today())
+    return result.as_dict(), 0 if result.valid else 1
+
+
+def _add_idcard(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "idcard",
+        help="校验公民身份号码（GB 11643）：输出规范化号码、出生日期、性别与问题清单",
+    )
+    p.add_argument("number", help="18位或旧式15位身份证号码（末位x不区分大小写）")
+    p.add_argument("--today", type=_date_arg, default=None, help="以该日期为今天（YYYY-MM-DD）")
+    p.set_defaults(handler=_idcard)
+
+
+def _date_arg(value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
+
+
+# name → function adding the subparser; each sets ``handler`` on its parser.
+SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_idcard]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="rule", metavar="RULE", required=True)
+    for add in SUBCOMMANDS:
+        add(sub)
+
+
+def run(args: argparse.Namespace, out=None) -> int:
+    out = out or sys.stdout
+    try:
+        payload, code = args.handler(args)
+    except UsageError as exc:
+        payload, code = {"error": str(exc)}, 2
+    out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return code

@@ -1,0 +1,119 @@
+"""Who sees what: a user's ``Scope``.
+
+A role held on an organization covers its subtree, which is one indexed prefix filter on
+the materialized path. A user without a role sees only their own person record. Every
+selector takes a ``Scope``; a record outside it is "not found" (404), never "forbidden".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q
+
+from dangwu.core.errors import NotFound
+
+
+class Perm(StrEnum):
+    VIEW = "view"  # read records in the subtree
+    EDIT = "edit"  # create and change records (people, organizations, posts, transfers)
+    APPROVE = "approve"  # decisions of the committee (receive a transfer, exceptions)
+    VIEW_ID = "view_id"  # see full resident ID numbers
+
+
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    "party_worker": frozenset({Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID}),
+    "secretary": frozenset({Perm.VIEW, Perm.APPROVE, Perm.VIEW_ID}),
+    "committee_member": frozenset({Perm.VIEW, Perm.APPROVE}),
+    "group_leader": frozenset({Perm.VIEW}),
+}
+ALL_PERMS = frozenset(Perm)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    path: str
+    kind: str
+    perms: frozenset[Perm]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one user may see and do. Built once per request by ``scope_for``."""
+
+    user_id: int | None
+    person_id: int | None
+    grants: tuple[Grant, ...] = ()
+    is_superuser: bool = False
+
+    @property
+    def has_roles(self) -> bool:
+        return self.is_superuser or bool(self.grants)
+
+    def paths(self, perm: Perm = Perm.VIEW) -> tuple[str, ...]:
+        """The subtree roots on which the user holds ``perm``, without nested duplicates."""
+        roots = sorted({g.path for g in self.grants if perm in g.perms})
+        out: list[str] = []
+        for path in roots:
+            if not any(path.startswith(p) for p in out):
+                out.append(path)
+        return tuple(out)
+
+    def covers(self, path: str, perm: Perm = Perm.VIEW) -> bool:
+        if self.is_superuser:
+            return True
+        return any(path.startswith(p) for p in self.paths(perm))
+
+    def org_q(self, perm: Perm = Perm.VIEW, field: str = "path") -> Q:
+        """Organizations inside the scope (``field`` is the path lookup, e.g. ``branch__path``)."""
+        if self.is_superuser:
+            return Q()
+        paths = self.paths(perm)
+        if not paths:
+            return Q(pk__in=[])
+        q = Q()
+        for p in paths:
+            q |= Q(**{f"{field}__startswith": p})
+        return q
+
+    def person_q(self, perm: Perm = Perm.VIEW, prefix: str = "") -> Q:
+        """People inside the scope: by branch, by group (for a group leader), or oneself."""
+        if self.is_superuser:
+            return Q()
+        q = Q(pk__in=[])
+        for p in self.paths(perm):
+            q |= Q(**{f"{prefix}branch__path__startswith": p})
+            q |= Q(**{f"{prefix}group__path__startswith": p})
+        if perm == Perm.VIEW and self.person_id is not None:
+            q |= Q(**{f"{prefix}pk": self.person_id})
+        return q
+
+    def require(self, path: str, perm: Perm) -> None:
+        """Refuse an action on an organization outside the scope with the same 404 answer."""
+        if not self.covers(path, perm):
+            raise NotFound()
+
+
+ANONYMOUS = Scope(user_id=None, person_id=None)
+
+
+def scope_for(user) -> Scope:
+    """The scope of a user (anonymous users see nothing)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    cached = getattr(user, "_dangwu_scope", None)
+    if cached is not None:
+        return cached
+    grants = tuple(
+        Grant(path=path, kind=kind, perms=ROLE_PERMS.get(kind, frozenset()))
+        for path, kind in user.roles.values_list("organization__path", "kind")
+    )
+    scope = Scope(
+        user_id=user.pk,
+        person_id=user.person_id,
+        grants=grants,
+        is_superuser=user.is_superuser,
+    )
+    user._dangwu_scope = scope
+    return scope

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dangwu.api.api import api
+
+urlpatterns = [
+    path("", include("dangwu.core.urls")),
+    path("orgs/", include("dangwu.orgs.urls")),
+    path("members/", include("dangwu.members.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

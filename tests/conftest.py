@@ -1,0 +1,61 @@
+"""Shared fixtures: a small university tree and the five kinds of viewer of the permission matrix.
+
+tree:  committee (basic committee)
+       ├── college (general branch)
+       │   ├── branch (branch) ── group (party group)
+       │   └── sibling (branch)
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date(2026, 11, 22)
+
+
+@dataclass
+class Tree:
+    committee: object
+    college: object
+    branch: object
+    group: object
+    sibling: object
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    committee = factories.org(None, "basic_committee", "某大学党委", approval_authority=True)
+    college = factories.org(committee, "general_branch", "计算机学院党总支")
+    branch = factories.org(college, "branch", "本科生第一党支部", category="university_student")
+    group = factories.org(branch, "party_group", "第一党小组")
+    sibling = factories.org(college, "branch", "教工党支部", category="university_staff")
+    return Tree(committee, college, branch, group, sibling)
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.superuser("admin")
+
+
+@pytest.fixture
+def viewers(tree):
+    """The permission matrix: who is asking. ``None`` is the anonymous visitor."""
+    member = factories.person(tree.sibling, name="李四")
+    return {
+        "anonymous": None,
+        "no_role": factories.user_with_role("norole", None, person=member),
+        "sibling": factories.user_with_role("sib", tree.sibling),
+        "own_org": factories.user_with_role("own", tree.branch),
+        "ancestor": factories.user_with_role("anc", tree.committee),
+    }
