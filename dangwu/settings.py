@@ -177,12 +177,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# W021 (HSTS preload): intranet host names cannot join the browsers' public preload list.
 # An intranet served over plain HTTP says so explicitly; then the HTTPS warnings are expected.
-SILENCED_SYSTEM_CHECKS = (
-    ["security.W004", "security.W008", "security.W012", "security.W016"]
-    if not HTTPS and env_bool("DANGWU_ALLOW_HTTP", False)
-    else []
-)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if not HTTPS and env_bool("DANGWU_ALLOW_HTTP", False):
+    SILENCED_SYSTEM_CHECKS += ["security.W004", "security.W008", "security.W012", "security.W016"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

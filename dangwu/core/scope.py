@@ -36,6 +36,7 @@ class Grant:
     path: str
     kind: str
     perms: frozenset[Perm]
+    on_group: bool = False  # the role is held on a party group (its members, by group)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,9 +83,11 @@ class Scope:
         if self.is_superuser:
             return Q()
         q = Q(pk__in=[])
+        group_paths = {g.path for g in self.grants if g.on_group}
         for p in self.paths(perm):
-            q |= Q(**{f"{prefix}branch__path__startswith": p})
-            q |= Q(**{f"{prefix}group__path__startswith": p})
+            # A person's branch is never below a group, so a group role matches by group.
+            field = "group__path" if p in group_paths else "branch__path"
+            q |= Q(**{f"{prefix}{field}__startswith": p})
         if perm == Perm.VIEW and self.person_id is not None:
             q |= Q(**{f"{prefix}pk": self.person_id})
         return q
@@ -106,8 +109,15 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     grants = tuple(
-        Grant(path=path, kind=kind, perms=ROLE_PERMS.get(kind, frozenset()))
-        for path, kind in user.roles.values_list("organization__path", "kind")
+        Grant(
+            path=path,
+            kind=kind,
+            perms=ROLE_PERMS.get(kind, frozenset()),
+            on_group=org_kind == "party_group",
+        )
+        for path, kind, org_kind in user.roles.values_list(
+            "organization__path", "kind", "organization__kind"
+        )
     )
     scope = Scope(
         user_id=user.pk,

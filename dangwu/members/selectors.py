@@ -39,7 +39,10 @@ def person_list(
     (``zgf`` finds 曾国藩), or the end of a phone or ID number for roles that see them."""
     qs = Person.objects.filter(scope.person_q(perm))
     if org is not None:
-        qs = qs.filter(Q(branch__path__startswith=org.path) | Q(group=org))
+        if org.kind == "party_group":
+            qs = qs.filter(group=org)
+        else:
+            qs = qs.filter(branch__path__startswith=org.path)
     if active is not None:
         qs = qs.filter(is_active=active)
     if status:
@@ -278,3 +281,49 @@ def person_history_named(scope: Scope, pk: int) -> list[HistoryEntry]:
         )
         for e in entries
     ]
+
+
+@dataclass(frozen=True)
+class TransferLetter:
+    """What the printed introduction letter (介绍信) says, as of its issue date."""
+
+    transfer: Transfer
+    person: Person
+    age: int
+    member_kind: str  # 正式 / 预备
+    from_name: str
+    to_name: str
+
+
+def _full_org_names(orgs: list[Organization]) -> dict[int, str]:
+    # "某大学党委计算机学院党总支本科生第一党支部": the chain of names from the top, one query.
+    step = Organization.steplen
+    prefixes = {o.path[:end] for o in orgs for end in range(step, len(o.path) + 1, step)}
+    names = dict(Organization.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {
+        o.pk: "".join(names.get(o.path[:end], "") for end in range(step, len(o.path) + 1, step))
+        for o in orgs
+    }
+
+
+def transfer_letter(scope: Scope, pk: int) -> TransferLetter:
+    """The introduction letter of an internal or outward transfer seen by either side.
+
+    An inward transfer has no letter of ours (it came with a letter from outside).
+    """
+    from dangwu.members.models import TransferKind
+
+    transfer = transfer_get_for(scope, pk)
+    if transfer.kind == TransferKind.INWARD:
+        raise NotFound()
+    person = transfer.person
+    orgs = [o for o in (transfer.from_branch, transfer.to_branch) if o is not None]
+    full = _full_org_names(orgs)
+    return TransferLetter(
+        transfer=transfer,
+        person=person,
+        age=rules.age_on(person.birth_date, transfer.issued_on),
+        member_kind="预备" if person.status == Status.PROBATIONARY else "正式",
+        from_name=full.get(transfer.from_branch_id, ""),
+        to_name=full.get(transfer.to_branch_id, "") if transfer.to_branch_id else transfer.external_org,
+    )
