@@ -3,7 +3,7 @@
 A stable, documented interface for integration and for checking a calculation. Each
 subcommand prints one JSON object on standard output. Exit codes: 0 = valid / no
 error-level finding, 1 = the input breaks a rule, 2 = the input could not be read.
-Later capabilities register their own subcommands in ``SUBCOMMANDS``.
+Later capabilities add their own subcommands in ``_subcommands``.
 """
 
 from __future__ import annotations
@@ -48,13 +48,16 @@ def _date_arg(value: str):
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from exc
 
 
-# name → function adding the subparser; each sets ``handler`` on its parser.
-SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_idcard]
+def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:
+    """Each function adds one subparser and sets ``handler`` on it."""
+    from dangwu.dues.cli import add_dues
+
+    return [_add_idcard, add_dues]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="rule", metavar="RULE", required=True)
-    for add in SUBCOMMANDS:
+    for add in _subcommands():
         add(sub)
 
 

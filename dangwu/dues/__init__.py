@@ -1,0 +1,1 @@
+"""Party dues (党费): categories, bases, monthly assessment, payments and arrears (DUES-*)."""
