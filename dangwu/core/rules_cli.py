@@ -50,9 +50,11 @@ def _date_arg(value: str):
 
 def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:
     """Each function adds one subparser and sets ``handler`` on it."""
+    from dangwu.core.workcal_cli import add_is_workday, add_workdays
+    from dangwu.development.cli import add_timeline, add_vote
     from dangwu.dues.cli import add_dues
 
-    return [_add_idcard, add_dues]
+    return [_add_idcard, add_workdays, add_is_workday, add_timeline, add_vote, add_dues]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
