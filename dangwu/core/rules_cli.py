@@ -53,8 +53,17 @@ def _subcommands() -> list[Callable[[argparse._SubParsersAction], None]]:
     from dangwu.core.workcal_cli import add_is_workday, add_workdays
     from dangwu.development.cli import add_timeline, add_vote
     from dangwu.dues.cli import add_dues
+    from dangwu.meetings.cli import add_compliance
 
-    return [_add_idcard, add_workdays, add_is_workday, add_timeline, add_vote, add_dues]
+    return [
+        _add_idcard,
+        add_workdays,
+        add_is_workday,
+        add_timeline,
+        add_vote,
+        add_dues,
+        add_compliance,
+    ]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

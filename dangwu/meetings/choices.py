@@ -1,0 +1,26 @@
+"""Enumerations of organizational life (DOMAIN.md §7). Pure: no database.
+
+The values are the code names of DOMAIN.md, also used in JSON.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL_MEETING = "general_meeting", _("支部党员大会")
+    COMMITTEE_MEETING = "committee_meeting", _("支委会")
+    GROUP_MEETING = "group_meeting", _("党小组会")
+    PARTY_LECTURE = "party_lecture", _("党课")
+    THEME_DAY = "theme_day", _("主题党日")
+    ORG_LIFE_MEETING = "org_life_meeting", _("组织生活会")
+    APPRAISAL = "appraisal", _("民主评议党员")
+    STUDY_SESSION = "study_session", _("集中学习")
+
+
+class AttendanceStatus(models.TextChoices):
+    """A person at one meeting: present, excused with approved leave, or absent."""
+
+    PRESENT = "present", _("出席")
+    ON_LEAVE = "on_leave", _("请假")
+    ABSENT = "absent", _("缺席")
