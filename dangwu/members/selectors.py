@@ -53,7 +53,9 @@ def person_list(
             term = q.lower()
             qs = qs.filter(Q(initials__startswith=term) | Q(pinyin__startswith=term))
         elif _DIGITS.match(q):
-            qs = qs.filter(Q(phone__endswith=q) | Q(id_number__endswith=q.upper()))
+            # ID numbers are searchable only where the user may see them in full.
+            id_match = Q(id_number__endswith=q.upper()) & scope.person_q(Perm.VIEW_ID)
+            qs = qs.filter(Q(phone__endswith=q) | id_match)
         else:
             qs = qs.filter(name__contains=q)
     return qs.select_related("branch", "group").order_by("sort_key", "id")
@@ -319,11 +321,12 @@ def transfer_letter(scope: Scope, pk: int) -> TransferLetter:
     person = transfer.person
     orgs = [o for o in (transfer.from_branch, transfer.to_branch) if o is not None]
     full = _full_org_names(orgs)
+    to_name = full.get(transfer.to_branch_id, "") if transfer.to_branch_id else ""
     return TransferLetter(
         transfer=transfer,
         person=person,
         age=rules.age_on(person.birth_date, transfer.issued_on),
         member_kind="预备" if person.status == Status.PROBATIONARY else "正式",
         from_name=full.get(transfer.from_branch_id, ""),
-        to_name=full.get(transfer.to_branch_id, "") if transfer.to_branch_id else transfer.external_org,
+        to_name=to_name or transfer.external_org,
     )
