@@ -11,6 +11,8 @@ import pytest
 
 from tests import factories
 
+expect = pytest.importorskip("playwright.sync_api").expect
+
 CHROMIUM = os.environ.get("DANGWU_CHROMIUM", "/usr/bin/chromium")
 ARGS = [
     "--no-sandbox",
@@ -70,8 +72,9 @@ def test_worker_logs_in_opens_tree_finds_member_by_initials(live_server, browser
     page.goto(f"{live_server.url}/members/")
     page.fill("input[name=q]", "zgf")
     page.keyboard.press("Enter")
-    page.get_by_role("link", name="曾国藩").first.wait_for()
-    assert page.get_by_role("link", name="张三").count() == 0
+    page.wait_for_url("**q=zgf**")
+    expect(page.get_by_role("link", name="张三")).to_have_count(0)
+    expect(page.get_by_role("link", name="曾国藩").first).to_be_visible()
     page.get_by_role("link", name="曾国藩").first.click()
     page.wait_for_url("**/members/*/")
     assert "曾国藩" in page.inner_text("h1")
