@@ -17,7 +17,15 @@ class PersonAdmin(NoDeleteMixin, SimpleHistoryAdmin):
     list_filter = ("status", "is_active", "sex")
     search_fields = ("name", "pinyin", "initials")
     raw_id_fields = ("branch", "group")
-    readonly_fields = ("pinyin", "initials", "sort_key", "status", "status_since", "branch", "group")
+    readonly_fields = (
+        "pinyin",
+        "initials",
+        "sort_key",
+        "status",
+        "status_since",
+        "branch",
+        "group",
+    )
 
 
 @admin.register(StatusChange)

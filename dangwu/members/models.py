@@ -26,8 +26,8 @@ class Person(models.Model):
     """
 
     name = models.CharField(_("姓名"), max_length=50)
-    pinyin = models.CharField(_("姓名拼音"), max_length=200, db_index=True, editable=False)
-    initials = models.CharField(_("拼音首字母"), max_length=50, db_index=True, editable=False)
+    pinyin = models.CharField(_("姓名拼音"), max_length=200, editable=False)
+    initials = models.CharField(_("拼音首字母"), max_length=50, editable=False)
     sort_key = models.CharField(_("排序键"), max_length=200, editable=False)
     sex = models.CharField(_("性别"), max_length=8, choices=Sex.choices)
     ethnicity = models.CharField(_("民族"), max_length=2, choices=ETHNICITY_CHOICES, default="01")
@@ -80,6 +80,13 @@ class Person(models.Model):
             models.Index(fields=["group", "sort_key"], name="person_group_sort_idx"),
             models.Index(fields=["sort_key", "id"], name="person_sort_idx"),
             models.Index(fields=["status"], name="person_status_idx"),
+            # Prefix search (LIKE 'zgf%') on PostgreSQL under a non-C locale needs pattern ops.
+            models.Index(
+                fields=["initials"], name="person_initials_idx", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["pinyin"], name="person_pinyin_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

@@ -193,3 +193,37 @@ def organizations_for_select(scope: Scope, *, kind: str, perm: Perm = Perm.EDIT)
     return Organization.objects.filter(
         scope.org_q(perm), kind=kind, dissolved_on__isnull=True
     ).order_by("path")
+
+
+def post_get_for(scope: Scope, pk: int, *, perm: Perm = Perm.VIEW) -> Post:
+    """One post whose organization is in scope (for ``perm``), else ``NotFound``."""
+    post = (
+        Post.objects.filter(scope.org_q(perm, field="organization__path"), pk=pk)
+        .select_related("organization", "person")
+        .first()
+    )
+    if post is None:
+        raise NotFound()
+    return post
+
+
+def group_head_counts(
+    scope: Scope, *, root: Organization | None = None
+) -> dict[int, tuple[int, int]]:
+    """Per party group id: (party members, people) among active people in scope, one query.
+
+    ``organization_tree`` counts people by branch, so a group's own head count comes from here.
+    """
+    from dangwu.members.models import Person
+
+    people = Person.objects.filter(scope.person_q(), is_active=True, group__isnull=False)
+    if root is not None:
+        people = people.filter(group__path__startswith=root.path)
+    rows = (
+        people.values_list("group_id")
+        .annotate(
+            members=Count("id", filter=Q(status__in=list(MEMBER_STATUSES))), people=Count("id")
+        )
+        .order_by()
+    )
+    return {group_id: (members, count) for group_id, members, count in rows}
