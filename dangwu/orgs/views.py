@@ -94,13 +94,27 @@ def _filter_rows(rows: list[TreeRow], q: str) -> list[TreeRow]:
     return [r for r in rows if any(h.startswith(r.org.path) for h in hits)]
 
 
+TREE_FULL_MAX = 2000
+
+
 @scoped
 def tree(request):
     rows = _with_group_counts(request.scope, selectors.organization_tree(request.scope))
     q = request.GET.get("q", "").strip()[:50]
     if q:
         rows = _filter_rows(rows, q)
-    context = {"nodes": _build_tree(rows, expand_all=bool(q)), "q": q, "count": len(rows)}
+    shallow = False
+    if not q and len(rows) > TREE_FULL_MAX:
+        # A province-sized scope: show the top two levels; deeper ones via their pages or a filter.
+        top = min(r.org.depth for r in rows)
+        rows = [r for r in rows if r.org.depth <= top + 1]
+        shallow = True
+    context = {
+        "nodes": _build_tree(rows, expand_all=bool(q)),
+        "q": q,
+        "count": len(rows),
+        "shallow": shallow,
+    }
     template = "orgs/tree.html#tree-body" if request.htmx else "orgs/tree.html"
     return render(request, template, context)
 

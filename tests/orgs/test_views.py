@@ -604,3 +604,18 @@ def test_org_page_query_count_does_not_grow_with_the_tree(
 
     assert committee.status_code == 200
     assert _html(college).count('<td class="nowrap"><span class="badge kind-branch">') == 32
+
+
+def test_a_very_large_tree_shows_only_the_top_two_levels(client, tree, admin_user, monkeypatch):
+    from dangwu.orgs import views
+
+    monkeypatch.setattr(views, "TREE_FULL_MAX", 3)
+    client.force_login(admin_user)
+
+    response = client.get("/orgs/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "组织较多，这里只列出上两级" in body
+    assert "计算机学院党总支" in body
+    assert "本科生第一党支部" not in body
