@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from dangwu.core.clock import today as _today
@@ -22,6 +23,24 @@ Handler = Callable[[argparse.Namespace], tuple[dict[str, Any], int]]
 
 class UsageError(Exception):
     """Bad input for a rules subcommand: exit 2 with a Chinese message."""
+
+
+def read_json(name: str) -> Any:
+    """The JSON document in file ``name`` (``-`` = standard input); unreadable → exit 2."""
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"找不到文件 {name}。") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"文件 {name} 不是 UTF-8 编码的文本。") from exc
+    except OSError as exc:
+        raise UsageError(f"无法读取文件 {name}（{exc.strerror}）。") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"文件 {name} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）：{exc.msg}"
+        ) from exc
 
 
 def _idcard(args: argparse.Namespace) -> tuple[dict[str, Any], int]:

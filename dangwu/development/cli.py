@@ -8,9 +8,6 @@ error-level finding (the vote passed), 1 = an error-level finding (the vote fail
 from __future__ import annotations
 
 import argparse
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from dangwu.core import rules_cli
@@ -30,25 +27,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def _read_json(name: str) -> Any:
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise rules_cli.UsageError(f"找不到文件 {name}。") from exc
-    except UnicodeDecodeError as exc:
-        raise rules_cli.UsageError(f"文件 {name} 不是 UTF-8 编码的文本。") from exc
-    except OSError as exc:
-        raise rules_cli.UsageError(f"无法读取文件 {name}（{exc.strerror}）。") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise rules_cli.UsageError(
-            f"文件 {name} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）：{exc.msg}"
-        ) from exc
-
-
 def _timeline(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
-    data = _read_json(args.file)
+    data = rules_cli.read_json(args.file)
     if args.today is None:
         from dangwu.core.clock import today  # reads the clock: needs Django settings
 

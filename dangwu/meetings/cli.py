@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 from dangwu.core import rules_cli
@@ -55,24 +52,6 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "message": f.message,
         "citation": f.citation,
     }
-
-
-def _read_json(name: str) -> Any:
-    # Same messages as ``dangwu rules timeline``.
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise rules_cli.UsageError(f"找不到文件 {name}。") from exc
-    except UnicodeDecodeError as exc:
-        raise rules_cli.UsageError(f"文件 {name} 不是 UTF-8 编码的文本。") from exc
-    except OSError as exc:
-        raise rules_cli.UsageError(f"无法读取文件 {name}（{exc.strerror}）。") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise rules_cli.UsageError(
-            f"文件 {name} 不是有效的 JSON（第{exc.lineno}行第{exc.colno}列）：{exc.msg}"
-        ) from exc
 
 
 def _date(value: Any, where: str) -> dt.date:
@@ -150,7 +129,7 @@ def _meeting(index: int, data: Any, org: OrgFacts) -> MeetingFacts:
 
 
 def _compliance(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
-    data = _read_json(args.file)
+    data = rules_cli.read_json(args.file)
     if not isinstance(data, dict):
         raise rules_cli.UsageError("JSON 顶层应为对象，包含 org、year、today 和 meetings。")
     org = _org(data.get("org"))
