@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "dangwu.accounts",
     "dangwu.orgs",
     "dangwu.members",
+    "dangwu.dues",
     "dangwu.api",
 ]
 
@@ -221,4 +222,12 @@ DANGWU = {
     "IMPORT_MAX_ROWS": int(os.environ.get("DANGWU_IMPORT_MAX_ROWS", "100000")),
     "IMPORT_MAX_BYTES": int(os.environ.get("DANGWU_IMPORT_MAX_BYTES", str(40 * 1024 * 1024))),
     "PAGE_SIZE": 30,
+    # DUES-* [local] policy (dues.rules.DuesSettings): rounding unit (0.01 fen / 0.10 jiao),
+    # the month the base is set each year, and when arrears start to warn.
+    "DUES": {
+        "rounding_unit": os.environ.get("DANGWU_DUES_ROUNDING_UNIT", "0.01"),
+        "base_change_month": int(os.environ.get("DANGWU_DUES_BASE_MONTH", "1")),
+        "base_fixed_within_year": env_bool("DANGWU_DUES_BASE_FIXED_WITHIN_YEAR", True),
+        "arrears_warning_months": int(os.environ.get("DANGWU_DUES_ARREARS_WARNING_MONTHS", "3")),
+    },
 }

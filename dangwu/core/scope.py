@@ -20,13 +20,14 @@ class Perm(StrEnum):
     EDIT = "edit"  # create and change records (people, organizations, posts, transfers)
     APPROVE = "approve"  # decisions of the committee (receive a transfer, exceptions)
     VIEW_ID = "view_id"  # see full resident ID numbers
+    DUES = "dues"  # collect dues: record members' payments (group leaders, party workers)
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "party_worker": frozenset({Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID}),
+    "party_worker": frozenset({Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID, Perm.DUES}),
     "secretary": frozenset({Perm.VIEW, Perm.APPROVE, Perm.VIEW_ID}),
     "committee_member": frozenset({Perm.VIEW, Perm.APPROVE}),
-    "group_leader": frozenset({Perm.VIEW}),
+    "group_leader": frozenset({Perm.VIEW, Perm.DUES}),
 }
 ALL_PERMS = frozenset(Perm)
 

@@ -262,6 +262,12 @@ class Transfer(models.Model):
     letter_number = models.CharField(_("介绍信编号"), max_length=40, unique=True)
     issued_on = models.DateField(_("开具日期"))
     valid_days = models.PositiveSmallIntegerField(_("有效期（天）"))
+    dues_paid_through = models.DateField(
+        _("党费交至"),
+        null=True,
+        blank=True,
+        help_text=_("介绍信所载党费已交到的月份（该月1日）；接收方从次月起计收。"),
+    )
     reason = models.CharField(_("转接原因"), max_length=200, blank=True)
     received_on = models.DateField(_("接收日期"), null=True, blank=True)
     created_by = models.ForeignKey(

@@ -334,6 +334,10 @@ def _letter_days(valid_days: int | None) -> int:
 
 
 def _new_transfer(actor, **fields) -> Transfer:
+    from dangwu.dues.services import paid_through_for  # dues builds on members
+
+    # The letter states the month dues are paid to (党费交至); the receiver continues there.
+    fields.setdefault("dues_paid_through", paid_through_for(fields["person"].pk))
     transfer = Transfer(letter_number=f"tmp-{uuid.uuid4().hex}", created_by=actor, **fields)
     # The one-open-transfer constraint is left to the database, whose error we word ourselves.
     transfer.full_clean(validate_constraints=False)
@@ -494,10 +498,14 @@ def transfer_in(
     received_on: dt.date | None = None,
     valid_days: int | None = None,
     status: str,
+    dues_paid_through: dt.date | None = None,
     today: dt.date | None = None,
     **data: Any,
 ) -> Person:
-    """Receive a member from outside the system with their introduction letter."""
+    """Receive a member from outside the system with their introduction letter.
+
+    ``dues_paid_through``: the month the letter says dues were paid to; dues are assessed
+    here from the month after it."""
     today = today or _today()
     received_on = received_on or today
     if status not in MEMBER_STATUSES:
@@ -537,10 +545,15 @@ def transfer_in(
         issued_on=issued_on,
         valid_days=_letter_days(valid_days),
         received_on=received_on,
+        dues_paid_through=dues_paid_through.replace(day=1) if dues_paid_through else None,
         created_by=actor,
         received_by=actor,
     )
     transfer.full_clean()
     as_actor(transfer, actor)
     transfer.save()
+    if transfer.dues_paid_through is not None:
+        from dangwu.dues.services import account_open_from_letter
+
+        account_open_from_letter(person=person, paid_through=transfer.dues_paid_through)
     return person
