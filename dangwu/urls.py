@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("dangwu.core.urls")),
     path("orgs/", include("dangwu.orgs.urls")),
     path("members/", include("dangwu.members.urls")),
+    path("dues/", include("dangwu.dues.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
