@@ -8,9 +8,11 @@ tree:  committee (basic committee)
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
+from dangwu.dues import services as dues_services
 from tests import factories
 
 
@@ -59,3 +61,24 @@ def viewers(tree):
         "own_org": factories.user_with_role("own", tree.branch),
         "ancestor": factories.user_with_role("anc", tree.committee),
     }
+
+
+@pytest.fixture
+def worker(tree):
+    return factories.user_with_role("worker", tree.branch)
+
+
+@pytest.fixture
+def member(tree, worker):
+    """张三, a full member in the branch's first group, base 4567.00 → 45.67 a month from
+    January 2026."""
+    p = factories.person(tree.branch, name="张三", group=tree.group)
+    dues_services.base_set(
+        actor=worker,
+        person=p,
+        effective_month=dt.date(2026, 1, 1),
+        category="employee",
+        base=Decimal("4567.00"),
+        today=dt.date(2026, 1, 5),
+    )
+    return p

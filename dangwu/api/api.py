@@ -25,6 +25,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from dangwu.api import docs
+from dangwu.api.dues import router as dues_router
 from dangwu.api.members import router as members_router
 from dangwu.api.members import transfers_router
 from dangwu.api.orgs import router as orgs_router
@@ -153,6 +154,7 @@ api = DangwuAPI(
 api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
+api.add_router("/dues", dues_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

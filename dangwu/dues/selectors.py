@@ -94,7 +94,7 @@ class PersonDues:
         return sum((a for _, a in self.due_now), ZERO)
 
 
-def _person_scoped(scope: Scope, person_id: int) -> Person:
+def person_get_for(scope: Scope, person_id: int) -> Person:
     q = scope.person_q(Perm.VIEW) | scope.person_q(Perm.DUES)
     person = Person.objects.filter(q, pk=person_id).select_related("branch", "group").first()
     if person is None:
@@ -104,7 +104,7 @@ def _person_scoped(scope: Scope, person_id: int) -> Person:
 
 def person_dues(scope: Scope, person_id: int, *, today: dt.date) -> PersonDues:
     """A member's dues: what they owe, what they paid, bases, arrears and cases."""
-    person = _person_scoped(scope, person_id)
+    person = person_get_for(scope, person_id)
     account = DuesAccount.objects.filter(person=person).first()
     entries = list(
         LedgerEntry.objects.filter(person=person)

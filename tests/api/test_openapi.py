@@ -43,6 +43,13 @@ OPERATIONS = {
     ("get", "/api/v1/transfers"),
     ("post", "/api/v1/transfers/{transfer_id}/receive"),
     ("post", "/api/v1/transfers/{transfer_id}/cancel"),
+    ("get", "/api/v1/dues/people/{person_id}"),
+    ("post", "/api/v1/dues/people/{person_id}/payments"),
+    ("post", "/api/v1/dues/people/{person_id}/voluntary"),
+    ("post", "/api/v1/dues/people/{person_id}/base"),
+    ("get", "/api/v1/dues/orgs/{org_id}/sheet"),
+    ("get", "/api/v1/dues/orgs/{org_id}/summary"),
+    ("post", "/api/v1/dues/orgs/{org_id}/assessments"),
 }
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
