@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def frozen(monkeypatch):
     """The API reads ``today`` from the clock: pin it to 2026-11-22."""
     monkeypatch.setattr("dangwu.api.dues.today", lambda: dt.date(2026, 11, 22))
-    monkeypatch.setattr("dangwu.dues.services._today", lambda: dt.date(2026, 11, 22))
+    monkeypatch.setattr("dangwu.core.clock.today", lambda: dt.date(2026, 11, 22))
 
 
 @pytest.fixture
