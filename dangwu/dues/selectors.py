@@ -465,6 +465,18 @@ def arrears_list(scope: Scope, org_id: int, *, today: dt.date) -> list[ArrearsRo
     return out
 
 
+def arrears_case_get_for(scope: Scope, case_id: int) -> ArrearsCase:
+    """An arrears case of a member the user may edit; else 404."""
+    case = (
+        ArrearsCase.objects.filter(scope.person_q(Perm.EDIT, prefix="person__"), pk=case_id)
+        .select_related("person")
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
 # --- Members without a base ------------------------------------------------------------------
 
 

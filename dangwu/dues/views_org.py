@@ -470,23 +470,11 @@ def arrears(request, org_id: int):
     return _render_arrears(request, org, bound=None)
 
 
-def _case_get_for(scope: Scope, case_id: int) -> ArrearsCase:
-    """An arrears case of a member the user may edit; else 404."""
-    case = (
-        ArrearsCase.objects.filter(scope.person_q(Perm.EDIT, prefix="person__"), pk=case_id)
-        .select_related("person")
-        .first()
-    )
-    if case is None:
-        raise NotFound()
-    return case
-
-
 @GET_POST
 @scoped
 def arrears_decide(request, case_id: int):
     scope = request.scope
-    case = _case_get_for(scope, case_id)
+    case = selectors.arrears_case_get_for(scope, case_id)
     raw_org = request.POST.get("org", "")
     org_id = int(raw_org) if raw_org.isdigit() else case.person.branch_id
     org = selectors.dues_org_get(scope, org_id)
