@@ -310,6 +310,9 @@ class _Builder:
         self._transfers()
         self._save_rest()
         self._users()
+        from dangwu.core.demo_dues import build_demo_dues  # dues builds on the people above
+
+        self.counts.update(build_demo_dues(admin=self.admin, today=self.today))
 
     def _history(self, model, objs) -> None:
         model.history.bulk_history_create(
