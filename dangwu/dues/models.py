@@ -112,13 +112,17 @@ class LedgerEntry(models.Model):
     ``idempotency_key`` makes a retried request add nothing.
     """
 
-    idempotency_key = models.CharField(max_length=120, unique=True)
+    idempotency_key = models.CharField(max_length=120)
+    # No single-column index where a composite one leads with the column (person:
+    # person_month; branch: branch_month; run: dues_entry_run_idx): a monthly run writes
+    # every index for each of ~1M lines.
     person = models.ForeignKey(
-        "members.Person", on_delete=models.PROTECT, related_name="dues_entries"
+        "members.Person", on_delete=models.PROTECT, related_name="dues_entries", db_index=False
     )
     branch = models.ForeignKey(
         "orgs.Organization",
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="+",
         verbose_name=_("党支部"),
         help_text=_("记账时党员所在的党支部。"),
@@ -138,7 +142,7 @@ class LedgerEntry(models.Model):
     base = models.ForeignKey(
         DuesBase, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    batch = models.CharField(_("缴费批次"), max_length=80, blank=True, db_index=True)
+    batch = models.CharField(_("缴费批次"), max_length=80, blank=True)
     method = models.CharField(
         _("缴纳方式"), max_length=16, choices=PaymentMethod.choices, blank=True
     )
@@ -146,10 +150,20 @@ class LedgerEntry(models.Model):
     paid_on = models.DateField(_("交纳日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
     run = models.ForeignKey(
-        "AssessmentRun", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "AssessmentRun",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # users are deactivated, never deleted
     )
     recorded_at = models.DateTimeField(_("记账时间"))
 
@@ -161,8 +175,11 @@ class LedgerEntry(models.Model):
             models.Index(fields=["person", "month"], name="dues_entry_person_month_idx"),
             models.Index(fields=["branch", "month"], name="dues_entry_branch_month_idx"),
             models.Index(fields=["run"], name="dues_entry_run_idx"),
+            models.Index(fields=["person", "batch"], name="dues_entry_person_batch_idx"),
         ]
         constraints = [
+            # A constraint rather than unique=True: no second (LIKE) index on PostgreSQL.
+            models.UniqueConstraint(fields=["idempotency_key"], name="dues_entry_idempotency_key"),
             models.CheckConstraint(
                 condition=(
                     (Q(reverses__isnull=True) & Q(amount__gt=0))

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from dangwu.accounts.models import Role, User
 from dangwu.core.demo import ROOT_CODE, build_demo
-from dangwu.core.demo_dues import DESIGNED_ARREARS, build_demo_dues
+from dangwu.core.demo_dues import DESIGNED_ARREARS
 from dangwu.dues.ledger import Line, arrears_as_of, month_start, months_between, summarize
 from dangwu.dues.models import (
     ArrearsCase,
@@ -36,9 +36,7 @@ MONTHS = months_between(DEC_2025, NOV)
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        result = build_demo(today=TODAY)
-        if not DuesBase.objects.exists():  # until demo._Builder.build() calls it itself
-            build_demo_dues(admin=User.objects.get(username="admin"), today=TODAY)
+        result = build_demo(today=TODAY)  # builds the year of dues at its end
         yield result
         transaction.set_rollback(True)
 
