@@ -91,3 +91,13 @@ def paginate(request: HttpRequest, object_list, *, per_page: int | None = None) 
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()
+
+
+def show_domain_error(form: forms.BaseForm, error: DomainError | ValidationError, **kwargs):
+    """``domain_errors_to_form``, but a service that names one field with a short label
+    ("日期有误。") also says the whole reason in its message: the reason is what we show."""
+    if isinstance(error, DomainError) and len(error.fields) == 1:
+        [(name, texts)] = error.fields.items()
+        if len(texts) == 1 and error.message not in texts:
+            error = DomainError(error.message, code=error.code, fields={name: [error.message]})
+    return domain_errors_to_form(form, error, **kwargs)

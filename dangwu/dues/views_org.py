@@ -25,7 +25,12 @@ from dangwu.core.clock import today
 from dangwu.core.errors import DomainError, NotFound
 from dangwu.core.findings import Finding
 from dangwu.core.scope import Perm, Scope
-from dangwu.core.web import SERVICE_ERRORS, domain_errors_to_form, paginate, scoped
+from dangwu.core.web import (
+    SERVICE_ERRORS,
+    paginate,
+    scoped,
+    show_domain_error,
+)
 from dangwu.dues import charts, selectors, services
 from dangwu.dues.forms_org import (
     ArrearsDecideForm,
@@ -81,16 +86,6 @@ def _year_param(request, on: dt.date) -> int:
         return int(raw)
     messages.warning(request, f"年份应为{FIRST_YEAR}至{on.year}之间的整数，已显示{on.year}年。")
     return on.year
-
-
-def _show_error(form, error: DomainError | Exception) -> None:
-    """The error beside its field; a service that names one field with a short label
-    ("日期有误。") says the whole reason in its message, and the reason is what we show."""
-    if isinstance(error, DomainError) and len(error.fields) == 1:
-        [(name, texts)] = error.fields.items()
-        if len(texts) == 1 and error.message not in texts:
-            error = DomainError(error.message, code=error.code, fields={name: [error.message]})
-    domain_errors_to_form(form, error)
 
 
 TAB_TITLES = {
@@ -376,7 +371,7 @@ def assessment_run(request, org_id: int):
                 actor=request.user, organization=org, month=month, today=on
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             label = _("本月") if month == month_start(on) else zh_month(month)
             if run.created:
@@ -411,7 +406,7 @@ def remittance_record(request, org_id: int):
                 today=today(),
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             text = f"已登记上缴党费{row.amount}元（{row.handed_on:%Y-%m-%d}）。"
             if row.voluntary_remit_amount:
@@ -495,7 +490,7 @@ def arrears_decide(request, case_id: int):
                 today=on,
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             messages.success(
                 request,

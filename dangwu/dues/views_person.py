@@ -24,7 +24,7 @@ from dangwu.core import clock
 from dangwu.core.errors import DomainError, NotFound
 from dangwu.core.findings import Finding, Severity
 from dangwu.core.scope import Perm, Scope
-from dangwu.core.web import SERVICE_ERRORS, domain_errors_to_form, scoped
+from dangwu.core.web import SERVICE_ERRORS, scoped, show_domain_error
 from dangwu.dues import selectors, services
 from dangwu.dues.forms_person import (
     BaseForm,
@@ -78,16 +78,6 @@ def _person_url(request, person: Person) -> str:
 
 def _back(request, person: Person, anchor: str = ""):
     return redirect(_person_url(request, person) + (f"#{anchor}" if anchor else ""))
-
-
-def _show_error(form, error: Exception) -> None:
-    """The error beside its field; a service that names one field with a short label
-    ("日期有误。") says the whole reason in its message, and the reason is what we show."""
-    if isinstance(error, DomainError) and len(error.fields) == 1:
-        [(name, texts)] = error.fields.items()
-        if len(texts) == 1 and error.message not in texts:
-            error = DomainError(error.message, code=error.code, fields={name: [error.message]})
-    domain_errors_to_form(form, error)
 
 
 def _finding_messages(request, findings: list[Finding]) -> None:
@@ -226,7 +216,7 @@ def payment_record(request, person_id: int):
                 today=on,
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             n, total = len(result.entries), result.total
             if result.repeated:
@@ -268,7 +258,7 @@ def voluntary_record(request, person_id: int):
                 today=on,
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             if result.repeated:
                 messages.info(
@@ -337,7 +327,7 @@ def base_set(request, person_id: int):
                 today=on,
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             text = _("已核定%(name)s自%(m)s起的党费：每月应交%(a)s元（%(code)s）。") % {
                 "name": person.name,
@@ -379,7 +369,7 @@ def quarterly_consent(request, person_id: int):
                 today=on,
             )
         except SERVICE_ERRORS as exc:
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             if withdraw:
                 text = _("已取消%(name)s按季度交纳党费，此后按月交纳。") % {"name": person.name}
@@ -477,7 +467,7 @@ def entry_reverse(request, entry_id: int):
             if isinstance(exc, DomainError) and exc.code == "DUPLICATE":
                 messages.info(request, exc.message)
                 return _back(request, person, "ledger")
-            _show_error(form, exc)
+            show_domain_error(form, exc)
         else:
             reversed_n = sum(1 for w in written if w.reverses_id is not None)
             again = len(written) - reversed_n

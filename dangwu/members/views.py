@@ -22,7 +22,7 @@ from dangwu.core.clock import today
 from dangwu.core.errors import DomainError, NotFound
 from dangwu.core.models import AuditAction
 from dangwu.core.scope import Perm, Scope
-from dangwu.core.web import domain_errors_to_form, paginate, scoped
+from dangwu.core.web import paginate, scoped, show_domain_error
 from dangwu.members import forms, rules, selectors, services
 from dangwu.members.choices import MEMBER_STATUSES
 from dangwu.members.models import Transfer, TransferKind, TransferStatus
@@ -44,16 +44,6 @@ def _placement(scope: Scope):
         raise Http404
     groups = org_selectors.organizations_for_select(scope, kind=OrgKind.PARTY_GROUP)
     return branches, list(groups)
-
-
-def _show_error(form, error: DomainError, **kwargs) -> None:
-    """The error beside its field. A service that names one field with a short label
-    ("日期有误。") also says the whole reason in its message; the reason is what we show."""
-    if len(error.fields) == 1:
-        [(name, messages_)] = error.fields.items()
-        if len(messages_) == 1 and error.message not in messages_:
-            error = DomainError(error.message, code=error.code, fields={name: [error.message]})
-    domain_errors_to_form(form, error, **kwargs)
 
 
 def _partial(request, template: str, partial: str, target: str) -> str:
@@ -169,7 +159,7 @@ def person_create(request):
                 **form.person_data(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("已为%(name)s建档。") % {"name": person.name})
             return redirect("members:detail", pk=person.pk)
@@ -190,7 +180,7 @@ def person_edit(request, pk: int):
         try:
             services.person_update(actor=request.user, person=person, **form.person_data())
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("已保存。"))
             return redirect("members:detail", pk=person.pk)
@@ -214,7 +204,7 @@ def person_status(request, pk: int):
                 leave_kind=data["leave_kind"],
             )
         except DomainError as error:
-            _show_error(form, error, field_map={"on": "effective_on"})
+            show_domain_error(form, error, field_map={"on": "effective_on"})
         else:
             messages.success(request, _("政治面貌已变更。"))
             return redirect("members:detail", pk=person.pk)
@@ -241,7 +231,7 @@ def person_group(request, pk: int):
                 on=form.cleaned_data["on"],
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("党小组已调整。"))
             return redirect("members:detail", pk=person.pk)
@@ -286,7 +276,7 @@ def transfer_send(request, pk: int):
                 reason=data["reason"],
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -316,7 +306,7 @@ def transfer_out(request, pk: int):
                 reason=data["reason"],
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -347,7 +337,7 @@ def transfer_in(request):
                 **form.person_data(),
             )
         except DomainError as error:
-            _show_error(form, error)
+            show_domain_error(form, error)
         else:
             messages.success(request, _("已接收%(name)s的组织关系。") % {"name": person.name})
             return redirect("members:detail", pk=person.pk)
