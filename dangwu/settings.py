@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "dangwu.orgs",
     "dangwu.members",
     "dangwu.dues",
+    "dangwu.meetings",
+    "dangwu.groupwork",
+    "dangwu.notifications",
+    "django_tasks",
+    "django_tasks_db",
     "dangwu.api",
 ]
 
@@ -230,4 +235,24 @@ DANGWU = {
         "base_fixed_within_year": env_bool("DANGWU_DUES_BASE_FIXED_WITHIN_YEAR", True),
         "arrears_warning_months": int(os.environ.get("DANGWU_DUES_ARREARS_WARNING_MONTHS", "3")),
     },
+    # LIFE-* [local] policy (meetings.rules.ComplianceSettings): party lectures a quarter, the
+    # secretary's lectures a year, heart talks a year, and when absence starts to warn.
+    "MEETINGS": {
+        "lectures_per_quarter": int(os.environ.get("DANGWU_LECTURES_PER_QUARTER", "1")),
+        "secretary_lectures_per_year": int(
+            os.environ.get("DANGWU_SECRETARY_LECTURES_PER_YEAR", "1")
+        ),
+        "heart_talks_per_year": int(os.environ.get("DANGWU_HEART_TALKS_PER_YEAR", "1")),
+        "absence_warning_months": int(os.environ.get("DANGWU_ABSENCE_WARNING_MONTHS", "3")),
+        # Minutes of self sign-in links stay valid after they are opened.
+        "signin_minutes": int(os.environ.get("DANGWU_SIGNIN_MINUTES", "120")),
+    },
+}
+
+# Background jobs (reminders): Django's tasks API through the django-tasks backport, stored
+# in the database and run by `dangwu worker`. No broker to run on a single machine.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DANGWU_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
 }

@@ -8,6 +8,9 @@ urlpatterns = [
     path("orgs/", include("dangwu.orgs.urls")),
     path("members/", include("dangwu.members.urls")),
     path("dues/", include("dangwu.dues.urls")),
+    path("meetings/", include("dangwu.meetings.urls")),
+    path("group/", include("dangwu.groupwork.urls")),
+    path("notifications/", include("dangwu.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

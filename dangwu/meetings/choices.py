@@ -24,3 +24,34 @@ class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("出席")
     ON_LEAVE = "on_leave", _("请假")
     ABSENT = "absent", _("缺席")
+
+
+class MeetingStatus(models.TextChoices):
+    """A meeting is planned (notice given), then held (recorded) or cancelled."""
+
+    PLANNED = "planned", _("计划召开")
+    HELD = "held", _("已召开")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class LeaveState(models.TextChoices):
+    """A request for leave from one meeting: asked, then approved or refused."""
+
+    NONE = "", _("未请假")
+    REQUESTED = "requested", _("待批准")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class FileKind(models.TextChoices):
+    PHOTO = "photo", _("照片")
+    DOCUMENT = "document", _("文件")
+
+
+class AbsenceResolution(models.TextChoices):
+    """How the handling opened by LIFE-ABSENT-6 ended (the LEAVE-SELF procedure)."""
+
+    OPEN = "open", _("待处理")
+    JUSTIFIED = "justified", _("有正当理由（已批准）")
+    PROPOSED = "proposed", _("已提请支部大会按自行脱党处理")
+    RETURNED = "returned", _("已恢复参加组织生活")

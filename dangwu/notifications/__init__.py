@@ -1,0 +1,1 @@
+"""In-app notifications (reminders) computed from the data by a scheduled job."""
