@@ -82,3 +82,39 @@ def user_with_role(
     if organization is not None:
         Role.objects.create(user=user, organization=organization, kind=kind)
     return user
+
+
+def meeting(
+    organization: Organization,
+    kind: str,
+    date: dt.date,
+    *,
+    topic: str = "",
+    status: str = "held",
+    present: tuple = (),
+    on_leave: tuple = (),
+    absent: tuple = (),
+    **fields,
+):
+    """A meeting written straight to the tables (for tests of what reads meetings), with
+    its attendance: people ``present``, on approved ``on_leave`` or ``absent``."""
+    from dangwu.meetings.models import Attendance, Meeting
+
+    m = Meeting.objects.create(
+        organization=organization,
+        kind=kind,
+        date=date,
+        topic=topic or f"{date:%Y年%m月}{kind}",
+        status=status,
+        **fields,
+    )
+    rows = [Attendance(meeting=m, person=p, status="present") for p in present]
+    rows += [
+        Attendance(
+            meeting=m, person=p, status="on_leave", leave_state="approved", leave_reason="出差"
+        )
+        for p in on_leave
+    ]
+    rows += [Attendance(meeting=m, person=p, status="absent") for p in absent]
+    Attendance.objects.bulk_create(rows)
+    return m

@@ -21,13 +21,18 @@ class Perm(StrEnum):
     APPROVE = "approve"  # decisions of the committee (receive a transfer, exceptions)
     VIEW_ID = "view_id"  # see full resident ID numbers
     DUES = "dues"  # collect dues: record members' payments (group leaders, party workers)
+    LIFE = "life"  # plan and record organizational life: meetings, attendance, leave, talks
+    NOTES = "notes"  # read and write notes on members (the group leader and the committee)
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    "party_worker": frozenset({Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID, Perm.DUES}),
-    "secretary": frozenset({Perm.VIEW, Perm.APPROVE, Perm.VIEW_ID}),
-    "committee_member": frozenset({Perm.VIEW, Perm.APPROVE}),
-    "group_leader": frozenset({Perm.VIEW, Perm.DUES}),
+    "party_worker": frozenset(
+        {Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID, Perm.DUES, Perm.LIFE}
+    ),
+    "secretary": frozenset({Perm.VIEW, Perm.APPROVE, Perm.VIEW_ID, Perm.LIFE, Perm.NOTES}),
+    "committee_member": frozenset({Perm.VIEW, Perm.APPROVE, Perm.LIFE, Perm.NOTES}),
+    # Seed 004: the leader convenes the group meeting, collects dues, knows each member.
+    "group_leader": frozenset({Perm.VIEW, Perm.DUES, Perm.LIFE, Perm.NOTES}),
 }
 ALL_PERMS = frozenset(Perm)
 
