@@ -350,4 +350,5 @@ class AbsenceCase(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person} 连续{self.months}个月未参加组织生活（{self.get_resolution_display()}）"
+        what = self.get_resolution_display()
+        return f"{self.person} 连续{self.months}个月未参加组织生活（{what}）"
