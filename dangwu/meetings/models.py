@@ -296,9 +296,7 @@ class HeartTalk(models.Model):
         ordering = ["-date", "-id"]
         indexes = [models.Index(fields=["organization", "date"], name="heart_talk_org_date_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(person=F("other")), name="heart_talk_two_people"
-            ),
+            models.CheckConstraint(condition=~Q(person=F("other")), name="heart_talk_two_people"),
         ]
 
     def __str__(self) -> str:
