@@ -30,7 +30,9 @@ CATEGORY_DOC = choices_doc("党费缴纳类别", DuesCategory)
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
-Month = Annotated[str, Field(pattern=r"^\d{4}-\d{2}$", description="月份，YYYY-MM。")]
+# Only real months: a schema-valid month must never be refused (schemathesis checks it).
+MONTH_PATTERN = r"^[1-9]\d{3}-(0[1-9]|1[0-2])$"
+Month = Annotated[str, Field(pattern=MONTH_PATTERN, description="月份，YYYY-MM。")]
 Money = Annotated[
     str, Field(pattern=r"^\d{1,10}(\.\d{1,2})?$", description="金额（元），如 4567.00。")
 ]
@@ -395,7 +397,7 @@ def sheet(
     request: HttpRequest,
     org_id: OrgId,
     month: Annotated[
-        str | None, Query(pattern=r"^\d{4}-\d{2}$", description="月份，YYYY-MM；默认本月。")
+        str | None, Query(pattern=MONTH_PATTERN, description="月份，YYYY-MM；默认本月。")
     ] = None,
 ):
     m = _month(month, "month") or today().replace(day=1)

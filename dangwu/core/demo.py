@@ -313,6 +313,12 @@ class _Builder:
         from dangwu.core.demo_dues import build_demo_dues  # dues builds on the people above
 
         self.counts.update(build_demo_dues(admin=self.admin, today=self.today))
+        # Organizational life needs the people and posts; the group workspace sums it up.
+        from dangwu.core.demo_groupwork import build_demo_groupwork
+        from dangwu.core.demo_meetings import build_demo_meetings
+
+        self.counts.update(build_demo_meetings(admin=self.admin, today=self.today))
+        self.counts.update(build_demo_groupwork(admin=self.admin, today=self.today))
 
     def _history(self, model, objs) -> None:
         model.history.bulk_history_create(

@@ -1,27 +1,97 @@
-"""Placeholder: replaced by the real views."""
+"""Compliance by period (LIFE-* rules): a branch's year, month by month, with what is missing
+and by when; a higher committee's table of its branches with drill-down.
 
-from django.http import Http404
+Thin: read the scope, call ``compliance``, render. Anything outside the scope is a 404.
+The attendance, absence and heart-talk views live in ``views_absence`` (the names below
+forward to it until the URL map points there).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from dangwu.core.clock import today
+from dangwu.core.scope import Perm
+from dangwu.core.web import paginate, scoped
+from dangwu.meetings import compliance as life
+from dangwu.orgs import selectors as org_selectors
+from dangwu.orgs.choices import OrgKind
+
+FIRST_YEAR = 2000
+YEARS_SHOWN = 5
+BRANCHES_PER_PAGE = 50
 
 
-def compliance(request, *args, **kwargs):
-    raise Http404
+def _year_param(request, on) -> int:
+    """``?year=`` from 2000 to this year; anything else shows this year, with a message."""
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return on.year
+    if raw.isdigit() and FIRST_YEAR <= int(raw) <= on.year:
+        return int(raw)
+    messages.warning(request, f"年份应为{FIRST_YEAR}至{on.year}之间的整数，已显示{on.year}年。")
+    return on.year
+
+
+@require_GET
+@scoped
+def compliance(request, org_id: int):
+    """A branch or party group: its year by period and the month × rule grid. A general
+    branch or basic committee: a table of the branches below, worst first, paged."""
+    scope = request.scope
+    on = today()
+    org = org_selectors.organization_get_for(scope, org_id)
+    year = _year_param(request, on)
+    context = {
+        "org": org,
+        "year": year,
+        "years": list(range(on.year, max(FIRST_YEAR, on.year - YEARS_SHOWN) - 1, -1)),
+        "code_labels": life.CODE_LABELS,
+    }
+    if org.kind in (OrgKind.BRANCH, OrgKind.PARTY_GROUP):
+        result = life.branch_compliance(scope, org, year=year, today=on)
+        context.update(
+            result=result,
+            can_plan=scope.covers(org.path, Perm.LIFE),
+            months=range(1, 13),
+        )
+        return render(request, "meetings/compliance_branch.html", context)
+    table = life.subtree_compliance(scope, org, year=year, today=on)
+    page_obj, query = paginate(request, table.rows, per_page=BRANCHES_PER_PAGE)
+    context.update(table=table, page_obj=page_obj, query=query)
+    return render(request, "meetings/compliance_table.html", context)
+
+
+# --- Forwarded to helper B2's module until the URL map points at it ----------------------
 
 
 def attendance_rates(request, *args, **kwargs):
-    raise Http404
+    from dangwu.meetings.views_absence import attendance_rates as view
+
+    return view(request, *args, **kwargs)
 
 
 def absence_open(request, *args, **kwargs):
-    raise Http404
+    from dangwu.meetings.views_absence import absence_open as view
+
+    return view(request, *args, **kwargs)
 
 
 def absence_decide(request, *args, **kwargs):
-    raise Http404
+    from dangwu.meetings.views_absence import absence_decide as view
+
+    return view(request, *args, **kwargs)
 
 
 def talk_list(request, *args, **kwargs):
-    raise Http404
+    from dangwu.meetings.views_absence import talk_list as view
+
+    return view(request, *args, **kwargs)
 
 
 def talk_create(request, *args, **kwargs):
-    raise Http404
+    from dangwu.meetings.views_absence import talk_create as view
+
+    return view(request, *args, **kwargs)
