@@ -1,10 +1,17 @@
 """Organizational life pages. Views live in four modules: meetings and attendance
-(``views``), compliance, absence and heart talks (``views_compliance``), the calendar
-(``views_calendar``) and files (``views_files``)."""
+(``views``), compliance by period (``views_compliance``), attendance rates, absence
+handling and heart talks (``views_absence``), the calendar (``views_calendar``) and files
+(``views_files``)."""
 
 from django.urls import path
 
-from dangwu.meetings import views, views_calendar, views_compliance, views_files
+from dangwu.meetings import (
+    views,
+    views_absence,
+    views_calendar,
+    views_compliance,
+    views_files,
+)
 
 app_name = "meetings"
 urlpatterns = [
@@ -30,19 +37,19 @@ urlpatterns = [
     path("signin/<str:token>/", views.signin, name="signin"),
     # Compliance, attendance rates, absence handling, heart talks.
     path("orgs/<int:org_id>/compliance/", views_compliance.compliance, name="compliance"),
-    path("orgs/<int:org_id>/attendance/", views_compliance.attendance_rates, name="rates"),
+    path("orgs/<int:org_id>/attendance/", views_absence.attendance_rates, name="rates"),
     path(
         "people/<int:person_id>/absence-case/",
-        views_compliance.absence_open,
+        views_absence.absence_open,
         name="absence_open",
     ),
     path(
         "absence-cases/<int:case_id>/decide/",
-        views_compliance.absence_decide,
+        views_absence.absence_decide,
         name="absence_decide",
     ),
-    path("orgs/<int:org_id>/talks/", views_compliance.talk_list, name="talks"),
-    path("orgs/<int:org_id>/talks/new/", views_compliance.talk_create, name="talk_create"),
+    path("orgs/<int:org_id>/talks/", views_absence.talk_list, name="talks"),
+    path("orgs/<int:org_id>/talks/new/", views_absence.talk_create, name="talk_create"),
     # Calendar and files.
     path("orgs/<int:org_id>/calendar/", views_calendar.calendar, name="calendar"),
     path("orgs/<int:org_id>/calendar.ics", views_calendar.calendar_ics, name="calendar_ics"),

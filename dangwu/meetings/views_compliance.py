@@ -62,36 +62,3 @@ def compliance(request, org_id: int):
     page_obj, query = paginate(request, table.rows, per_page=BRANCHES_PER_PAGE)
     context.update(table=table, page_obj=page_obj, query=query)
     return render(request, "meetings/compliance_table.html", context)
-
-
-# --- Forwarded to helper B2's module until the URL map points at it ----------------------
-
-
-def attendance_rates(request, *args, **kwargs):
-    from dangwu.meetings.views_absence import attendance_rates as view
-
-    return view(request, *args, **kwargs)
-
-
-def absence_open(request, *args, **kwargs):
-    from dangwu.meetings.views_absence import absence_open as view
-
-    return view(request, *args, **kwargs)
-
-
-def absence_decide(request, *args, **kwargs):
-    from dangwu.meetings.views_absence import absence_decide as view
-
-    return view(request, *args, **kwargs)
-
-
-def talk_list(request, *args, **kwargs):
-    from dangwu.meetings.views_absence import talk_list as view
-
-    return view(request, *args, **kwargs)
-
-
-def talk_create(request, *args, **kwargs):
-    from dangwu.meetings.views_absence import talk_create as view
-
-    return view(request, *args, **kwargs)

@@ -3,4 +3,8 @@ from django.urls import path
 from dangwu.notifications import views
 
 app_name = "notifications"
-urlpatterns = [path("", views.inbox, name="inbox")]
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/read/", views.mark_read, name="read"),
+    path("read-all/", views.mark_all_read, name="read_all"),
+]
