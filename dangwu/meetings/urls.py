@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/signin/", views.signin_open, name="signin_open"),
     path("<int:pk>/leave/", views.leave_request, name="leave_request"),
     path("attendance/<int:attendance_id>/leave/", views.leave_decide, name="leave_decide"),
+    path("attendance/<int:attendance_id>/leave/record/", views.leave_record, name="leave_record"),
     path("<int:pk>/resolutions/new/", views.resolution_add, name="resolution_add"),
     path("<int:pk>/files/", views.file_upload, name="file_upload"),
     path("files/<int:file_id>/", views.file_download, name="file_download"),

@@ -39,6 +39,7 @@ from dangwu.meetings.forms import (
     ResolutionForm,
     meeting_initial,
 )
+from dangwu.meetings.services import attendance
 from dangwu.meetings.services import meetings as services
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -253,7 +254,7 @@ def attendance_record(request, pk: int):
     form = AttendanceForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
-            n = services.attendance_record(
+            n = attendance.attendance_record(
                 actor=request.user, meeting=m, statuses=form.statuses(), today=today()
             )
         except SERVICE_ERRORS as exc:
@@ -301,7 +302,7 @@ def leave_decide(request, attendance_id: int):
     return _post_action(
         request,
         a.meeting,
-        lambda: services.leave_decide(actor=request.user, attendance=a, approve=approve),
+        lambda: attendance.leave_decide(actor=request.user, attendance=a, approve=approve),
         done % {"name": a.person.name},
     )
 
@@ -392,7 +393,7 @@ def signin_open(request, pk: int):
     m = selectors.meeting_get_for(request.scope, pk, Perm.LIFE)
     if request.method == "POST":
         try:
-            m = services.signin_open(actor=request.user, meeting=m)
+            m = attendance.signin_open(actor=request.user, meeting=m)
         except SERVICE_ERRORS as exc:
             messages.error(request, exc.message if isinstance(exc, DomainError) else str(exc))
             return _detail(m)
@@ -414,7 +415,7 @@ def signin(request, token: str):
     context = {"m": m, "token": token, "error": "", "done": None}
     if request.method == "POST":
         try:
-            context["done"] = services.signin(actor=request.user, token=token)
+            context["done"] = attendance.signin(actor=request.user, token=token)
         except SERVICE_ERRORS as exc:
             context["error"] = exc.message if isinstance(exc, DomainError) else str(exc)
     elif m is None:
@@ -436,7 +437,7 @@ def leave_request(request, pk: int):
     form = LeaveRequestForm(request.POST or None, initial={"reason": a.leave_reason})
     if request.method == "POST" and form.is_valid():
         try:
-            services.leave_request(
+            attendance.leave_request(
                 actor=request.user, meeting=m, reason=form.cleaned_data["reason"]
             )
         except SERVICE_ERRORS as exc:
@@ -445,3 +446,25 @@ def leave_request(request, pk: int):
             messages.success(request, _("请假申请已提交，等待审批。"))
             return redirect("meetings:mine")
     return render(request, "meetings/leave_request.html", _ctx(m, form=form, a=a))
+
+
+@GET_POST
+@scoped
+def leave_record(request, attendance_id: int):
+    """The organizer records a leave the member asked for in person (approved at once)."""
+    a = selectors.attendance_get_for(request.scope, attendance_id, Perm.LIFE)
+    m = a.meeting
+    form = LeaveRequestForm(request.POST or None, initial={"reason": a.leave_reason})
+    if request.method == "POST" and form.is_valid():
+        try:
+            attendance.leave_record(
+                actor=request.user, attendance=a, reason=form.cleaned_data["reason"]
+            )
+        except SERVICE_ERRORS as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(
+                request, _("已为%(name)s登记请假（已批准）。") % {"name": a.person.name}
+            )
+            return _detail(m)
+    return render(request, "meetings/leave_record.html", _ctx(m, form=form, a=a))

@@ -15,6 +15,7 @@ from django.db import connection
 
 from dangwu.core.errors import DomainError, InvalidInput, NotFound
 from dangwu.meetings.models import Attendance, Meeting, MeetingFile, Resolution
+from dangwu.meetings.services import attendance
 from dangwu.meetings.services import meetings as services
 from dangwu.meetings.services.meetings import MeetingFields, VoteCounts
 from dangwu.orgs.models import Post
@@ -220,7 +221,7 @@ def test_cancel_needs_a_reason_and_is_kept_in_history(tree, worker, people):
 def test_attendance_is_recorded_per_person(tree, worker, people):
     m = plan(worker, tree.branch, date=HELD_ON)
 
-    changed = services.attendance_record(
+    changed = attendance.attendance_record(
         actor=worker,
         meeting=m,
         statuses={people.zhang.pk: "present", people.li.pk: "absent"},
@@ -236,7 +237,7 @@ def test_on_leave_needs_an_approved_leave_and_nothing_changes(tree, worker, peop
     m = plan(worker, tree.branch, date=HELD_ON)
 
     with pytest.raises(InvalidInput) as exc:
-        services.attendance_record(
+        attendance.attendance_record(
             actor=worker,
             meeting=m,
             statuses={people.zhang.pk: "present", people.li.pk: "on_leave"},
@@ -251,7 +252,7 @@ def test_attendance_of_a_future_meeting_is_refused(tree, worker, people):
     m = plan(worker, tree.branch)
 
     with pytest.raises(DomainError) as exc:
-        services.attendance_record(
+        attendance.attendance_record(
             actor=worker, meeting=m, statuses={people.zhang.pk: "present"}, today=TODAY
         )
 
@@ -262,10 +263,10 @@ def test_the_leave_flow_asks_approves_then_allows_on_leave(tree, worker, people)
     m = plan(worker, tree.branch, starts_at=dt.time(14), ends_at=dt.time(16))
     li = member_user("li", people.li)
 
-    a = services.leave_request(actor=li, meeting=m, reason="出差", now=at(TODAY))
+    a = attendance.leave_request(actor=li, meeting=m, reason="出差", now=at(TODAY))
     assert (a.leave_state, a.leave_reason, a.leave_requested_at) == ("requested", "出差", at(TODAY))
-    services.leave_decide(actor=worker, attendance=a, approve=True, now=at(TODAY, 10))
-    services.attendance_record(
+    attendance.leave_decide(actor=worker, attendance=a, approve=True, now=at(TODAY, 10))
+    attendance.attendance_record(
         actor=worker, meeting=m, statuses={people.li.pk: "on_leave"}, today=PLANNED_ON
     )
 
@@ -276,10 +277,10 @@ def test_the_leave_flow_asks_approves_then_allows_on_leave(tree, worker, people)
 def test_a_refused_leave_can_be_asked_again(tree, worker, people):
     m = plan(worker, tree.branch)
     li = member_user("li", people.li)
-    a = services.leave_request(actor=li, meeting=m, reason="出差", now=at(TODAY))
-    services.leave_decide(actor=worker, attendance=a, approve=False)
+    a = attendance.leave_request(actor=li, meeting=m, reason="出差", now=at(TODAY))
+    attendance.leave_decide(actor=worker, attendance=a, approve=False)
 
-    a = services.leave_request(actor=li, meeting=m, reason="住院", now=at(TODAY, 11))
+    a = attendance.leave_request(actor=li, meeting=m, reason="住院", now=at(TODAY, 11))
 
     assert (a.leave_state, a.leave_reason, a.leave_decided_by) == ("requested", "住院", None)
 
@@ -289,7 +290,7 @@ def test_leave_is_asked_before_the_meeting_ends(tree, worker, people):
     li = member_user("li", people.li)
 
     with pytest.raises(DomainError) as exc:
-        services.leave_request(actor=li, meeting=m, reason="出差", now=at(PLANNED_ON, 16))
+        attendance.leave_request(actor=li, meeting=m, reason="出差", now=at(PLANNED_ON, 16))
 
     assert exc.value.message == "会议已结束，不能再请假。"
     assert Attendance.objects.get(person=people.li).leave_state == ""
@@ -299,20 +300,20 @@ def test_someone_not_on_the_list_cannot_ask_for_leave(tree, worker, people):
     m = plan(worker, tree.branch)
 
     with pytest.raises(NotFound):
-        services.leave_request(
+        attendance.leave_request(
             actor=member_user("zhao", people.zhao), meeting=m, reason="出差", now=at(TODAY)
         )
 
 
 def test_a_group_leader_cannot_decide_a_branch_meetings_leave(tree, worker, people):
     m = plan(worker, tree.branch)
-    a = services.leave_request(
+    a = attendance.leave_request(
         actor=member_user("li", people.li), meeting=m, reason="出差", now=at(TODAY)
     )
     leader = factories.user_with_role("leader", tree.group, kind="group_leader")
 
     with pytest.raises(NotFound):
-        services.leave_decide(actor=leader, attendance=a, approve=True)
+        attendance.leave_decide(actor=leader, attendance=a, approve=True)
     a.refresh_from_db()
     assert a.leave_state == "requested"
 
@@ -326,11 +327,11 @@ def test_signin_marks_present_once(settings, tree, worker, people):
         "MEETINGS": {**settings.DANGWU["MEETINGS"], "signin_minutes": 30},
     }
     m = plan(worker, tree.branch)
-    m = services.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
+    m = attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
     zhang = member_user("zhang", people.zhang)
 
-    first = services.signin(actor=zhang, token=m.signin_token, now=at(PLANNED_ON, 14, 5))
-    again = services.signin(actor=zhang, token=m.signin_token, now=at(PLANNED_ON, 14, 9))
+    first = attendance.signin(actor=zhang, token=m.signin_token, now=at(PLANNED_ON, 14, 5))
+    again = attendance.signin(actor=zhang, token=m.signin_token, now=at(PLANNED_ON, 14, 9))
 
     assert len(m.signin_token) == 32
     assert m.signin_expires_at == at(PLANNED_ON, 14, 30)
@@ -340,9 +341,9 @@ def test_signin_marks_present_once(settings, tree, worker, people):
 
 def test_a_branch_member_not_on_a_group_list_signs_in_as_a_guest(tree, worker, people):
     m = plan(worker, tree.group, kind="group_meeting")
-    m = services.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
+    m = attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
 
-    a = services.signin(
+    a = attendance.signin(
         actor=member_user("wang", people.wang), token=m.signin_token, now=at(PLANNED_ON, 14, 1)
     )
 
@@ -360,19 +361,19 @@ def test_a_branch_member_not_on_a_group_list_signs_in_as_a_guest(tree, worker, p
 )
 def test_signin_refusals_are_clear(tree, worker, people, case, message):
     m = plan(worker, tree.branch)
-    m = services.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
+    m = attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
     token, who, when = m.signin_token, member_user("zhang", people.zhang), at(PLANNED_ON, 14, 1)
     if case == "expired":
         when = at(PLANNED_ON, 16)
     elif case == "unknown":
         token = "x" * 32
     elif case == "replaced":
-        services.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14, 1))
+        attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14, 1))
     else:
         who = member_user("qian", people.outsider)
 
     with pytest.raises(DomainError) as exc:
-        services.signin(actor=who, token=token, now=when)
+        attendance.signin(actor=who, token=token, now=when)
 
     assert exc.value.message == message
     assert statuses(m) == {"张三": "", "李明": "", "王芳": ""}
@@ -382,7 +383,7 @@ def test_signin_opens_only_on_the_meeting_day(tree, worker, people):
     m = plan(worker, tree.branch)
 
     with pytest.raises(DomainError) as exc:
-        services.signin_open(actor=worker, meeting=m, now=at(TODAY))
+        attendance.signin_open(actor=worker, meeting=m, now=at(TODAY))
 
     assert exc.value.message == "只能在会议当天（2026-11-25）开启签到。"
     m.refresh_from_db()
@@ -394,7 +395,7 @@ def test_signin_opens_only_on_the_meeting_day(tree, worker, people):
 
 def held(worker, tree, people) -> Meeting:
     m = plan(worker, tree.branch, date=HELD_ON)
-    services.attendance_record(
+    attendance.attendance_record(
         actor=worker,
         meeting=m,
         statuses={people.zhang.pk: "present", people.li.pk: "present", people.wang.pk: "absent"},
@@ -450,13 +451,13 @@ def test_a_locked_meeting_refuses_every_change(tree, worker, people, change):
             today=TODAY,
         ),
         "notice": lambda: services.meeting_notice(actor=worker, meeting=m),
-        "attendance": lambda: services.attendance_record(
+        "attendance": lambda: attendance.attendance_record(
             actor=worker, meeting=m, statuses={people.wang.pk: "present"}, today=TODAY
         ),
         "minutes": lambda: services.minutes_record(
             actor=worker, meeting=m, minutes="改", today=TODAY
         ),
-        "signin": lambda: services.signin_open(actor=worker, meeting=m, now=at(HELD_ON)),
+        "signin": lambda: attendance.signin_open(actor=worker, meeting=m, now=at(HELD_ON)),
         "resolution": lambda: services.resolution_add(
             actor=worker, meeting=m, text="改", votes=VoteCounts(3, 3, 3), today=TODAY
         ),
@@ -594,11 +595,11 @@ ON_POSTGRESQL = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True)
 def test_a_guest_signing_in_twice_at_once_gets_one_row(tree, worker, people):
     m = plan(worker, tree.group, kind="group_meeting")
-    m = services.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
+    m = attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
     wang = member_user("wang", people.wang)
 
     def sign():
-        return services.signin(actor=wang, token=m.signin_token, now=at(PLANNED_ON, 14, 1))
+        return attendance.signin(actor=wang, token=m.signin_token, now=at(PLANNED_ON, 14, 1))
 
     results, errors = race(sign, sign)
 
@@ -620,3 +621,69 @@ def test_two_resolutions_recorded_at_once_get_their_own_numbers(tree, worker, pe
 
     assert errors == [None, None]
     assert sorted(m.resolutions.values_list("number", flat=True)) == [1, 2]
+
+
+# --- leave recorded by the organizer -------------------------------------------------------------
+
+
+def test_the_organizer_records_a_phoned_in_leave_approved_at_once(tree, worker, people):
+    m = plan(worker, tree.branch, date=HELD_ON)
+    a = m.attendance.get(person=people.li)
+
+    attendance.leave_record(actor=worker, attendance=a, reason=" 电话请假：出差 ", now=at(TODAY))
+
+    a.refresh_from_db()
+    assert (a.status, a.leave_state, a.leave_reason) == ("on_leave", "approved", "电话请假：出差")
+    assert a.leave_decided_by == worker
+
+
+def test_a_leave_recorded_before_the_meeting_waits_for_the_day(tree, worker, people):
+    m = plan(worker, tree.branch)  # 2026-11-25, after today
+    a = m.attendance.get(person=people.li)
+
+    attendance.leave_record(actor=worker, attendance=a, reason="生病", now=at(TODAY))
+
+    a.refresh_from_db()
+    assert (a.status, a.leave_state) == ("", "approved")
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"), [("  ", "请填写请假事由。"), ("长" * 201, "请假事由不能超过200字。")]
+)
+def test_a_recorded_leave_needs_a_reason_and_nothing_changes(tree, worker, people, reason, message):
+    m = plan(worker, tree.branch, date=HELD_ON)
+    a = m.attendance.get(person=people.li)
+
+    with pytest.raises(InvalidInput) as exc:
+        attendance.leave_record(actor=worker, attendance=a, reason=reason, now=at(TODAY))
+
+    assert exc.value.message == message
+    a.refresh_from_db()
+    assert (a.status, a.leave_state, a.leave_reason) == ("", "", "")
+
+
+def test_someone_present_cannot_be_put_on_leave(tree, worker, people):
+    m = plan(worker, tree.branch, date=HELD_ON)
+    attendance.attendance_record(
+        actor=worker, meeting=m, statuses={people.li.pk: "present"}, today=TODAY
+    )
+    a = m.attendance.get(person=people.li)
+
+    with pytest.raises(DomainError) as exc:
+        attendance.leave_record(actor=worker, attendance=a, reason="出差", now=at(TODAY))
+
+    assert exc.value.message == "李明已登记为出席，不能再登记请假。"
+    a.refresh_from_db()
+    assert (a.status, a.leave_state) == ("present", "")
+
+
+def test_recording_a_leave_outside_the_scope_is_not_found(tree, worker, people):
+    m = plan(worker, tree.branch, date=HELD_ON)
+    a = m.attendance.get(person=people.li)
+    stranger = factories.user_with_role("stranger", tree.sibling)
+
+    with pytest.raises(NotFound):
+        attendance.leave_record(actor=stranger, attendance=a, reason="出差", now=at(TODAY))
+
+    a.refresh_from_db()
+    assert a.leave_state == ""

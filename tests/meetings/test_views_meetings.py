@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangwu.meetings.models import Attendance, Meeting, MeetingFile, Resolution
-from dangwu.meetings.services import meetings as services
+from dangwu.meetings.services import attendance
 from tests import factories
 from tests.meetings.test_services_meetings import PNG, make_people
 from tests.members.test_views import assert_status, login, texts
@@ -338,7 +338,7 @@ def test_the_host_screen_shows_an_inline_svg_qr_code_and_the_link(client, today_
 
 
 def test_a_member_signs_in_with_the_link(client, today_meeting, worker, people):
-    m = services.signin_open(actor=worker, meeting=today_meeting)
+    m = attendance.signin_open(actor=worker, meeting=today_meeting)
     client.force_login(user_of(people.li, "li"))
     url = reverse("meetings:signin", args=[m.signin_token])
 
@@ -352,7 +352,7 @@ def test_a_member_signs_in_with_the_link(client, today_meeting, worker, people):
 
 
 def test_an_expired_link_says_so_and_changes_nothing(client, today_meeting, worker, people):
-    m = services.signin_open(actor=worker, meeting=today_meeting)
+    m = attendance.signin_open(actor=worker, meeting=today_meeting)
     Meeting.objects.filter(pk=m.pk).update(
         signin_expires_at=timezone.now() - dt.timedelta(minutes=1)
     )
@@ -375,7 +375,7 @@ def test_an_unknown_link_says_so(client, people):
 
 
 def test_signing_in_needs_a_login(client, today_meeting, worker):
-    m = services.signin_open(actor=worker, meeting=today_meeting)
+    m = attendance.signin_open(actor=worker, meeting=today_meeting)
 
     assert_status(client.get(reverse("meetings:signin", args=[m.signin_token])), 302)
 
@@ -506,3 +506,29 @@ def test_a_wrong_file_type_is_refused_on_the_form(client, settings, tmp_path, li
         "文件只能是.doc、.docx、.et、.pdf、.ppt、.pptx、.txt、.wps、.xls、.xlsx格式。"
     ]
     assert MeetingFile.objects.count() == 0
+
+
+@pytest.mark.parametrize(("who", "expected"), MATRIX)
+def test_the_leave_record_page_permission_matrix(client, viewers, listed, people, who, expected):
+    a = listed.attendance.get(person=people.li)
+
+    response = login(client, viewers, who).get(reverse("meetings:leave_record", args=[a.pk]))
+
+    assert_status(response, expected)
+
+
+def test_the_organizer_records_a_phoned_in_leave_through_the_page(client, worker, listed, people):
+    a = listed.attendance.get(person=people.li)
+    client.force_login(worker)
+
+    page = client.get(reverse("meetings:attendance", args=[listed.pk]))
+    empty = client.post(reverse("meetings:leave_record", args=[a.pk]), {"reason": " "})
+    done = client.post(
+        reverse("meetings:leave_record", args=[a.pk]), {"reason": "电话请假：生病"}, follow=True
+    )
+
+    assert reverse("meetings:leave_record", args=[a.pk]) in page.content.decode()
+    assert empty.context["form"].errors == {"reason": ["这个字段是必填项。"]}
+    assert texts(done) == ["已为李明登记请假（已批准）。"]
+    a.refresh_from_db()
+    assert (a.status, a.leave_state, a.leave_reason) == ("on_leave", "approved", "电话请假：生病")
