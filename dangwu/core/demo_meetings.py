@@ -545,7 +545,7 @@ class _MeetingsBuilder:
             if plan is None:
                 continue
             what = "接收预备党员" if s == Status.PROBATIONARY else "预备党员转正"
-            plan.meeting.topic = f"支部党员大会：讨论{name}同志{what}"
+            plan.meeting.topic = f"讨论{name}同志{what}"
             plan.meeting.agenda = (
                 f"一、{name}同志汇报思想、工作、学习情况\n二、入党介绍人介绍情况\n"
                 f"三、支部委员会报告审查情况\n四、与会党员讨论并表决"
@@ -933,23 +933,23 @@ def _texts(kind, d, b, group, rng, speaker) -> tuple[str, str]:
     study = STUDY[(d.month + d.year) % len(STUDY)]
     if kind == K.THEME_DAY:
         what = THEME_DAYS[d.month].format(n=d.year - 1921)
-        topic = f"主题党日：{what}"
+        topic = what
         agenda = f"一、集体学习：{study[2:]}\n二、{what}\n三、交流心得体会"
     elif kind == K.COMMITTEE_MEETING:
-        topic = f"支委会：{COMMITTEE.get(d.month, '研究本月党建工作安排')}"
+        topic = f"{COMMITTEE.get(d.month, '研究本月党建工作安排')}"
         agenda = "一、传达上级党组织有关通知\n二、研究本月党建工作安排\n三、其他事项"
     elif kind == K.GROUP_MEETING:
-        topic = f"{group.name}会议：{study}"
+        topic = study
         agenda = f"一、{study}\n二、交流思想和工作情况\n三、收缴本月党费\n四、布置下月学习任务"
     elif kind == K.GENERAL_MEETING:
-        topic = f"支部党员大会：{GENERAL.get(d.month, '通报支部工作')}"
+        topic = f"{GENERAL.get(d.month, '通报支部工作')}"
         agenda = f"一、{GENERAL.get(d.month, '通报支部工作')}\n二、党员讨论\n三、支部书记总结"
     elif kind == K.PARTY_LECTURE:
         title = LECTURES[(d.month // 3 + d.year) % len(LECTURES)]
-        topic = f"党课：{title}"
+        topic = title
         agenda = f"一、{speaker or '授课人'}同志讲授党课“{title}”\n二、交流讨论"
     elif kind == K.STUDY_SESSION:
-        topic = f"集中学习：{study[2:]}"
+        topic = study[2:]
         agenda = f"一、领学{study[2:]}\n二、专题研讨\n三、交流发言"
     elif kind == K.ORG_LIFE_MEETING:
         topic = f"{d.year}年度组织生活会"

@@ -70,6 +70,7 @@ def meetings_home(request):
     by_org = selectors.month_meetings(orgs, on)
     context = {
         "rows": [(o, by_org.get(o.pk, [])) for o in orgs],
+        "overseen": selectors.overseen_orgs(scope),
         "month": on,
         "page_obj": page_obj,
         "query": query,

@@ -140,6 +140,21 @@ def test_home_lists_the_branches_and_groups_with_this_months_meetings(
     ]
 
 
+def test_home_links_a_committee_worker_to_the_compliance_of_the_branches_below(client, viewers):
+    response = login(client, viewers, "ancestor").get(reverse("meetings:home"))
+
+    assert [o.name for o in response.context["overseen"]] == ["某大学党委"]
+    assert reverse(
+        "meetings:compliance", args=[viewers["ancestor"].roles.get().organization_id]
+    ) in (response.content.decode())
+
+
+def test_a_branch_worker_oversees_no_committee(client, worker):
+    client.force_login(worker)
+
+    assert client.get(reverse("meetings:home")).context["overseen"] == []
+
+
 def test_home_sends_a_member_without_a_role_to_their_meetings(client, viewers):
     response = login(client, viewers, "no_role").get(reverse("meetings:home"))
 
