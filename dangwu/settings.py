@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dangwu.notifications.context.unread",
             ],
         },
     }
@@ -208,6 +209,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "dangwu@localhost")
 
 LOGGING = {
     "version": 1,
@@ -246,6 +248,13 @@ DANGWU = {
         "absence_warning_months": int(os.environ.get("DANGWU_ABSENCE_WARNING_MONTHS", "3")),
         # Minutes of self sign-in links stay valid after they are opened.
         "signin_minutes": int(os.environ.get("DANGWU_SIGNIN_MINUTES", "120")),
+    },
+    # Reminders (notifications.services, `dangwu worker`): the hour of the daily run, e-mail
+    # even when EMAIL_BACKEND is not SMTP (a relay backend), and the address for e-mail links.
+    "REMINDERS": {
+        "hour": int(os.environ.get("DANGWU_REMINDER_HOUR", "7")),
+        "email": env_bool("DANGWU_REMINDER_EMAIL", False),
+        "base_url": os.environ.get("DANGWU_BASE_URL", ""),
     },
 }
 

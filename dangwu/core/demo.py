@@ -319,6 +319,10 @@ class _Builder:
 
         self.counts.update(build_demo_meetings(admin=self.admin, today=self.today))
         self.counts.update(build_demo_groupwork(admin=self.admin, today=self.today))
+        # The reminders the daily job would have left this morning (the inbox is not empty).
+        from dangwu.notifications.services import reminders_run
+
+        self.counts["notification"] = reminders_run(today=self.today)["created"]
 
     def _history(self, model, objs) -> None:
         model.history.bulk_history_create(

@@ -283,7 +283,7 @@ def test_above_a_branch_the_sheet_is_paged(
     anc = factories.user_with_role("anc2", tree.college)
     client.force_login(anc)
 
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("dues:sheet", args=[tree.college.pk]), {"page": 2})
 
     page = response.context["page_obj"]
@@ -306,7 +306,7 @@ def test_sheet_query_count_does_not_grow_with_rows(
         )
     client.force_login(worker)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("dues:sheet", args=[tree.branch.pk]))
 
     assert len(response.context["rows"]) == 1 + extra
@@ -364,7 +364,7 @@ def test_summary_of_a_committee_lists_children_in_bounded_queries(
 ):
     client = login(client, viewers, "ancestor")
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("dues:summary", args=[tree.committee.pk]))
 
     assert [(org.name, f.assessed) for org, f in response.context["s"].children] == [

@@ -613,7 +613,7 @@ def test_the_person_page_queries_do_not_grow_with_the_ledger(
     with CaptureQueriesContext(connection) as short:
         client.get(page(few))
     # session, user, roles; person, account, ledger, bases, arrears cases
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = client.get(page(member))
 
     assert len(response.context["rows"]) == 20

@@ -1237,7 +1237,7 @@ def test_the_transfers_page_queries_are_bounded(
             services.transfer_out(actor=admin_user, person=person, destination="中共某区委组织部")
     client = login(client, viewers, "ancestor")
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("members:transfers"))
 
     assert (len(response.context["incoming"]), len(response.context["outgoing"])) == (4, 8)
