@@ -120,9 +120,7 @@ def meeting_orgs(scope: Scope) -> QuerySet[Organization]:
 def overseen_orgs(scope: Scope) -> list[Organization]:
     """The general branches and committees at the top of the user's scope: their pages are
     the compliance table of the branches below (a superuser: the top-level organizations)."""
-    qs = Organization.objects.filter(dissolved_on__isnull=True).exclude(
-        kind__in=MEETING_ORG_KINDS
-    )
+    qs = Organization.objects.filter(dissolved_on__isnull=True).exclude(kind__in=MEETING_ORG_KINDS)
     if scope.is_superuser:
         return list(qs.filter(depth=1).order_by("path"))
     return list(qs.filter(path__in=scope.paths(Perm.VIEW)).order_by("path"))

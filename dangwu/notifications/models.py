@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     MINUTES_MISSING = "minutes_missing", _("会议记录未填写")
     LEAVE_REQUESTED = "leave_requested", _("请假待审批")
     MEETING_UPCOMING = "meeting_upcoming", _("会议即将召开")
+    MEETING_NOTICE = "meeting_notice", _("会议通知")
 
 
 class Notification(models.Model):

@@ -294,6 +294,40 @@ def meetings_upcoming(today: dt.date, cfg: dict) -> list[Notification]:
     return out
 
 
+def meeting_notice_notify(*, meeting: Meeting) -> int:
+    """The notice of a planned meeting, in the inbox of everyone expected who has a login
+    (not those already on approved leave). Called by ``meetings`` when the notice goes
+    out, inside its transaction; a notice sent again (a new ``notice_sent_at``) is a new
+    notification, the same one twice is not. E-mail, when configured, after the commit.
+    Returns how many were created."""
+    sent = meeting.notice_sent_at
+    if sent is None:
+        return 0
+    users = (
+        Attendance.objects.filter(
+            meeting=meeting, expected=True, person__user__isnull=False, person__user__is_active=True
+        )
+        .exclude(leave_state=LeaveState.APPROVED)
+        .values_list("person__user__id", flat=True)
+    )
+    kinds = dict(MeetingKind.choices)
+    when = zh_date(meeting.date) + (f" {meeting.starts_at:%H:%M}" if meeting.starts_at else "")
+    title = f"会议通知：{when}{kinds.get(meeting.kind, '')}"
+    url = reverse("meetings:detail", args=[meeting.pk])
+    key = f"meeting_notice:{meeting.pk}:{int(sent.timestamp())}"
+    started = timezone.now()
+    rows = [
+        _new(u, NotificationKind.MEETING_NOTICE, key, title, meeting.notice, url, meeting.date)
+        for u in users
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    created = Notification.objects.filter(key=key, created_at__gte=started).count()
+    if created and email_enabled():
+        cfg = reminder_settings()
+        transaction.on_commit(lambda: _email_new(started, cfg))
+    return created
+
+
 # --- the run -----------------------------------------------------------------------------
 
 

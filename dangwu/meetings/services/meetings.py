@@ -50,6 +50,7 @@ from dangwu.meetings.services.common import (
     user_or_none as _user,
 )
 from dangwu.members.models import Person
+from dangwu.notifications.services import meeting_notice_notify
 from dangwu.orgs.choices import OrgKind
 from dangwu.orgs.models import Organization
 
@@ -209,8 +210,8 @@ def notice_text(m: Meeting) -> str:
 def meeting_notice(
     *, actor, meeting: Meeting, notice: str = "", now: dt.datetime | None = None
 ) -> Meeting:
-    """Send the notice to those expected: keep its text and when it went out. (The in-app
-    notification is the reminders' job; they read ``notice_sent_at``.)"""
+    """Send the notice to those expected: keep its text and when it went out, and put it in
+    the inbox of each of them who has a login (e-mail too when mail is configured)."""
     m = _lock(meeting, actor, Perm.LIFE)
     _open(m)
     if m.status != MeetingStatus.PLANNED:
@@ -222,6 +223,7 @@ def meeting_notice(
     m.notice = text
     m.notice_sent_at = _now(now)
     _save(m, actor)
+    meeting_notice_notify(meeting=m)
     return m
 
 
