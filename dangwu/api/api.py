@@ -25,6 +25,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from dangwu.api import docs
+from dangwu.api.dues import MONTH_PATTERN
 from dangwu.api.dues import router as dues_router
 from dangwu.api.members import router as members_router
 from dangwu.api.members import transfers_router
@@ -44,6 +45,10 @@ MALFORMED_JSON = {"code": "MALFORMED_JSON", "message": "请求内容不是有效
 METHOD_NOT_ALLOWED = {"code": "METHOD_NOT_ALLOWED", "message": "不支持此请求方法。", "fields": {}}
 SERVER_ERROR = {"code": "SERVER_ERROR", "message": "服务器内部错误，请稍后重试。", "fields": {}}
 INVALID_MESSAGE = "提交的数据有误。"
+# What a value that does not match a documented pattern should look like.
+PATTERN_MESSAGES = {
+    MONTH_PATTERN: "月份应写作 YYYY-MM，如 2026-11（月为01至12）。",
+}
 
 
 class CsrfFailed(Exception):
@@ -280,4 +285,6 @@ def _message(error: dict) -> str:
         return "应为 JSON 数组。"
     if kind == "extra_forbidden":
         return "不允许的字段。"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[ctx["pattern"]]
     return "格式有误。"

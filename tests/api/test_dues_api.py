@@ -89,7 +89,9 @@ def test_bad_month_is_refused_in_chinese(client, worker, owing):
     client.force_login(worker)
     response = pay(client, owing.pk, {"through_month": "2026-13"})
     assert response.status_code == 422
-    assert "月份" in response.json()["message"]
+    assert response.json()["fields"] == {
+        "through_month": ["月份应写作 YYYY-MM，如 2026-11（月为01至12）。"]
+    }
 
 
 def test_base_set_and_bad_base(client, worker, member, frozen):

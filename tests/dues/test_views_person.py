@@ -612,12 +612,12 @@ def test_the_person_page_queries_do_not_grow_with_the_ledger(
 
     with CaptureQueriesContext(connection) as short:
         client.get(page(few))
-    # session, user, roles; person, account, ledger, bases, arrears cases
+    # session, user, roles; person, account, ledger, bases, arrears cases; unread reminders
     with django_assert_max_num_queries(9):
         response = client.get(page(member))
 
     assert len(response.context["rows"]) == 20
-    assert len(short) == 8
+    assert len(short) == 9
 
 
 def test_a_get_of_a_form_url_goes_back_to_the_page(client, worker, owing, member_user):
