@@ -238,6 +238,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
@@ -247,16 +248,17 @@ def main() -> None:
     from dangwu.core.generate import generate
     from dangwu.core.scope import Scope
     from dangwu.meetings import compliance
+    from dangwu.meetings.services.tally import compliance_tally_refresh
     from dangwu.orgs.models import Organization
 
     today = dt.date.fromisoformat(args.today) if args.today else _today()
     year = args.year or today.year - 1
     rows: list[tuple[str, float]] = []
     loaded: dict = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)  # a reused database gets the newer tables too
+    rows.append(("migrate", time.perf_counter() - started))
     if not reuse:
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        rows.append(("migrate", time.perf_counter() - started))
         per_general = 10
         generals = -(-args.branches // per_general)
         started = time.perf_counter()
@@ -318,11 +320,31 @@ def main() -> None:
         Organization.objects.filter(kind="basic_committee", depth=2).order_by("path").first()
     )
     superuser = Scope(user_id=None, person_id=None, is_superuser=True)
+    # The committee's table computed live (what a subtree under the limit gets) …
+    dangwu_conf = settings.DANGWU
+    settings.DANGWU = {
+        **dangwu_conf,
+        "MEETINGS": {**dangwu_conf["MEETINGS"], "live_table_limit": 10**9},
+    }
+    started = time.perf_counter()
+    table = compliance.subtree_compliance(superuser, committee, year=year, today=today)
+    rows.append(
+        (f"subtree_compliance live ({len(table.rows):,} branches)", time.perf_counter() - started)
+    )
+    settings.DANGWU = dangwu_conf
+    # … the daily job that stores every branch's counts (dangwu worker) …
+    started = time.perf_counter()
+    tallied = compliance_tally_refresh(year=year, today=today)
+    rows.append((f"compliance_tally_refresh ({tallied:,} branches)", time.perf_counter() - started))
+    # … and the table read from those tallies (a subtree above the limit).
     with CaptureQueriesContext(connection) as ctx:
         started = time.perf_counter()
         table = compliance.subtree_compliance(superuser, committee, year=year, today=today)
         rows.append(
-            (f"subtree_compliance ({len(table.rows):,} branches)", time.perf_counter() - started)
+            (
+                f"subtree_compliance from tallies ({len(table.rows):,})",
+                time.perf_counter() - started,
+            )
         )
     table_queries = len(ctx.captured_queries)
 

@@ -246,6 +246,8 @@ DANGWU = {
         ),
         "heart_talks_per_year": int(os.environ.get("DANGWU_HEART_TALKS_PER_YEAR", "1")),
         "absence_warning_months": int(os.environ.get("DANGWU_ABSENCE_WARNING_MONTHS", "3")),
+        # Above this many branches a committee's compliance table reads the daily tallies.
+        "live_table_limit": int(os.environ.get("DANGWU_COMPLIANCE_LIVE_LIMIT", "2000")),
         # Minutes of self sign-in links stay valid after they are opened.
         "signin_minutes": int(os.environ.get("DANGWU_SIGNIN_MINUTES", "120")),
     },

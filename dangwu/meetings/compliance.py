@@ -46,7 +46,7 @@ from dangwu.core.findings import Finding, Severity
 from dangwu.core.scope import Perm, Scope
 from dangwu.meetings import rules
 from dangwu.meetings.choices import AttendanceStatus, MeetingKind, MeetingStatus
-from dangwu.meetings.models import Attendance, Meeting
+from dangwu.meetings.models import Attendance, ComplianceTally, Meeting
 from dangwu.meetings.periods import Period, PeriodKind, year_periods
 from dangwu.orgs.choices import COMMITTEE_POSTS, OrgKind, PostKind
 from dangwu.orgs.models import Organization, Post
@@ -364,6 +364,14 @@ class SubtreeCompliance:
     warnings: int
     by_code: dict[str, int]
     by_period: dict[str, int]
+    # Read from the daily tallies (a large subtree): the oldest day they were computed, and
+    # how many branches have no tally yet. ``None`` / 0 when computed live.
+    computed_on: dt.date | None = None
+    untallied: int = 0
+
+    @property
+    def branch_count(self) -> int:
+        return len(self.rows) + self.untallied
 
     @property
     def branches_ok(self) -> int:
@@ -374,37 +382,87 @@ class SubtreeCompliance:
         return [self.by_code.get(code, 0) for code in LIFE_CODES]
 
 
+def branch_row(branch: Organization, found: Iterable[Finding]) -> BranchRow:
+    """A branch's counts of errors and warnings, per rule and per period (infos left out)."""
+    row = BranchRow(org=branch)
+    codes: Counter[str] = Counter()
+    periods: Counter[str] = Counter()
+    for f in found:
+        if f.severity == Severity.ERROR:
+            row.errors += 1
+        elif f.severity == Severity.WARNING:
+            row.warnings += 1
+        else:
+            continue
+        codes[f.code] += 1
+        periods[f.data.get("period", "")] += 1
+    row.by_code, row.by_period = dict(codes), dict(periods)
+    return row
+
+
+def live_table_limit() -> int:
+    """Above this many branches a committee's table reads the daily tallies."""
+    return int(settings.DANGWU.get("MEETINGS", {}).get("live_table_limit", 2000))
+
+
+def _tally_rows(branches: list[Organization], year: int) -> tuple[list[BranchRow], dt.date | None]:
+    """Rows from the stored tallies (``ComplianceTally``), and the oldest day they were
+    computed; branches without a tally are left out (counted by the caller)."""
+    by_id = {b.pk: b for b in branches}
+    rows: list[BranchRow] = []
+    oldest: dt.date | None = None
+    for chunk in _chunks(list(by_id), _chunk_size() * 5):
+        for (
+            org_id,
+            errors,
+            warnings,
+            by_code,
+            by_period,
+            computed_on,
+        ) in ComplianceTally.objects.filter(organization_id__in=chunk, year=year).values_list(
+            "organization_id", "errors", "warnings", "by_code", "by_period", "computed_on"
+        ):
+            rows.append(
+                BranchRow(
+                    org=by_id[org_id],
+                    errors=errors,
+                    warnings=warnings,
+                    by_code=by_code,
+                    by_period=by_period,
+                )
+            )
+            oldest = computed_on if oldest is None else min(oldest, computed_on)
+    return rows, oldest
+
+
 def subtree_compliance(
     scope: Scope, org: Organization, *, year: int, today: dt.date
 ) -> SubtreeCompliance:
     """Every active branch in ``org``'s subtree with its counts of errors and warnings, per
-    rule and per period, ordered by errors, then warnings (most first), then tree order."""
+    rule and per period, ordered by errors, then warnings (most first), then tree order.
+
+    Up to ``live_table_limit()`` branches the counts are computed now; above it (a city or
+    province: 15,000 branches take ~15 s) they are read from the tallies that
+    ``dangwu worker`` refreshes daily, and ``computed_on`` says from which day."""
     _require(scope, org)
     branches = list(
         Organization.objects.filter(
             path__startswith=org.path, kind=OrgKind.BRANCH, dissolved_on__isnull=True
         ).order_by("path")
     )
-    rows: list[BranchRow] = []
+    computed_on: dt.date | None = None
+    if len(branches) > live_table_limit():
+        rows, computed_on = _tally_rows(branches, year)
+    else:
+        rows = [
+            branch_row(branch, found)
+            for branch, found in iter_compliance(branches, year=year, today=today)
+        ]
     by_code: Counter[str] = Counter()
     by_period: Counter[str] = Counter()
-    for branch, found in iter_compliance(branches, year=year, today=today):
-        row = BranchRow(org=branch)
-        codes: Counter[str] = Counter()
-        periods: Counter[str] = Counter()
-        for f in found:
-            if f.severity == Severity.ERROR:
-                row.errors += 1
-            elif f.severity == Severity.WARNING:
-                row.warnings += 1
-            else:
-                continue
-            codes[f.code] += 1
-            periods[f.data.get("period", "")] += 1
-        row.by_code, row.by_period = dict(codes), dict(periods)
-        by_code.update(codes)
-        by_period.update(periods)
-        rows.append(row)
+    for row in rows:
+        by_code.update(row.by_code)
+        by_period.update(row.by_period)
     rows.sort(key=lambda r: (-r.errors, -r.warnings, r.org.path))
     return SubtreeCompliance(
         org=org,
@@ -414,6 +472,8 @@ def subtree_compliance(
         warnings=sum(r.warnings for r in rows),
         by_code=dict(by_code),
         by_period=dict(by_period),
+        computed_on=computed_on,
+        untallied=len(branches) - len(rows),
     )
 
 

@@ -350,3 +350,36 @@ class AbsenceCase(models.Model):
     def __str__(self) -> str:
         what = self.get_resolution_display()
         return f"{self.person} 连续{self.months}个月未参加组织生活（{what}）"
+
+
+class ComplianceTally(models.Model):
+    """A branch's counts of LIFE-* findings for one year, as computed on ``computed_on``.
+
+    A committee's table over thousands of branches reads these rows (refreshed daily by
+    ``dangwu worker``) instead of recomputing every branch on each page view; below
+    ``DANGWU["MEETINGS"]["live_table_limit"]`` branches the table is computed live.
+    ``by_code`` / ``by_period``: errors and warnings per rule code / per period label.
+    """
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("党支部"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    computed_on = models.DateField(_("统计日期"))
+    errors = models.PositiveIntegerField(_("错误"))
+    warnings = models.PositiveIntegerField(_("警示"))
+    by_code = models.JSONField(_("按规则"), default=dict)
+    by_period = models.JSONField(_("按期间"), default=dict)
+
+    class Meta:
+        verbose_name = _("组织生活落实统计")
+        verbose_name_plural = _("组织生活落实统计")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="tally_one_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}年：错误{self.errors}，警示{self.warnings}"

@@ -66,7 +66,10 @@ def test_inbox_unread_filter(client, alice):
 def test_empty_inbox_says_what_will_appear(client, alice):
     client.force_login(alice)
     page = client.get(reverse("notifications:inbox")).content.decode()
-    assert "暂无提醒。会议通知、会议待召开、会议记录未填写、请假待审批和即将召开的会议会在这里提醒。" in page
+    assert (
+        "暂无提醒。会议通知、会议待召开、会议记录未填写、请假待审批和即将召开的会议会在这里提醒。"
+        in page
+    )
 
 
 def test_inbox_queries_do_not_grow_with_the_list(client, alice, django_assert_max_num_queries):

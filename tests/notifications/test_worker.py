@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_tasks_db.models import DBTaskResult
 
+from dangwu.meetings.models import ComplianceTally
 from dangwu.notifications.management.commands.worker import next_run_after
 from dangwu.notifications.models import Notification
 from tests.notifications.conftest import DAY
@@ -36,11 +37,16 @@ def test_worker_once_runs_the_reminders_through_the_queue(tree, people, on_day, 
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     # when the worker runs once
     output = run("worker", "--once", "--verbosity", "0")
-    # then the task was queued, run and succeeded, and the reminders exist
-    [task] = DBTaskResult.objects.all()
-    assert task.task_path == "dangwu.notifications.tasks.send_reminders"
-    assert task.status == "SUCCESSFUL"
+    # then both daily tasks were queued, run and succeeded, and the reminders exist
+    tasks = {t.task_path: t for t in DBTaskResult.objects.all()}
+    assert sorted(tasks) == [
+        "dangwu.meetings.tasks.refresh_compliance_tallies",
+        "dangwu.notifications.tasks.send_reminders",
+    ]
+    assert {t.status for t in tasks.values()} == {"SUCCESSFUL"}
+    task = tasks["dangwu.notifications.tasks.send_reminders"]
     assert task.return_value["created"] == 8
+    assert ComplianceTally.objects.count() == 2  # the branch and its sibling
     assert Notification.objects.count() == 8
     assert output == "2026-11-25 提醒：应提醒8条，新增8条，发送邮件0封。\n"
     # and a second run (cron the next hour) adds nothing
