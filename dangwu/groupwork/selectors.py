@@ -163,7 +163,10 @@ def member_notes(scope: Scope, group: Organization, person_id: int) -> MemberNot
     person = Person.objects.filter(pk=person_id, group=group).first()
     if person is None:
         raise NotFound()
-    notes = list(MemberNote.objects.filter(person=person).select_related("author", "group"))
+    # Only this group's notes: a leader's notes do not follow the member to a new group.
+    notes = list(
+        MemberNote.objects.filter(person=person, group=group).select_related("author", "group")
+    )
     return MemberNotes(person=person, group=group, notes=notes)
 
 

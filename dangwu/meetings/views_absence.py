@@ -7,6 +7,8 @@ written. ``views_compliance`` forwards these views to the URL map.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,12 +31,15 @@ from dangwu.members.models import Person
 GET_POST = require_http_methods(["GET", "POST"])
 FIRST_YEAR = 2000
 
+# Four ASCII digits: str.isdigit() also takes "²", and int() of 5,000 digits raises.
+YEAR_RE = re.compile(r"\d{4}", re.ASCII)
+
 
 def _year_param(request, today) -> int:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return today.year
-    if raw.isdigit() and FIRST_YEAR <= int(raw) <= today.year:
+    if YEAR_RE.fullmatch(raw) and FIRST_YEAR <= int(raw) <= today.year:
         return int(raw)
     messages.warning(
         request,

@@ -2,11 +2,12 @@
 and by when; a higher committee's table of its branches with drill-down.
 
 Thin: read the scope, call ``compliance``, render. Anything outside the scope is a 404.
-The attendance, absence and heart-talk views live in ``views_absence`` (the names below
-forward to it until the URL map points there).
+The attendance, absence and heart-talk views live in ``views_absence``.
 """
 
 from __future__ import annotations
+
+import re
 
 from django.contrib import messages
 from django.shortcuts import render
@@ -23,13 +24,16 @@ FIRST_YEAR = 2000
 YEARS_SHOWN = 5
 BRANCHES_PER_PAGE = 50
 
+# Four ASCII digits: str.isdigit() also takes "²", and int() of 5,000 digits raises.
+YEAR_RE = re.compile(r"\d{4}", re.ASCII)
+
 
 def _year_param(request, on) -> int:
     """``?year=`` from 2000 to this year; anything else shows this year, with a message."""
     raw = request.GET.get("year", "").strip()
     if not raw:
         return on.year
-    if raw.isdigit() and FIRST_YEAR <= int(raw) <= on.year:
+    if YEAR_RE.fullmatch(raw) and FIRST_YEAR <= int(raw) <= on.year:
         return int(raw)
     messages.warning(request, f"年份应为{FIRST_YEAR}至{on.year}之间的整数，已显示{on.year}年。")
     return on.year

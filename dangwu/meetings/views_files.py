@@ -7,6 +7,7 @@ a Chinese 400 page, never a silent fallback to another year.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from urllib.parse import quote
 
@@ -23,6 +24,9 @@ from dangwu.meetings.files import pdf, xlsx
 
 FIRST_YEAR = 2000
 
+# Four ASCII digits: str.isdigit() also takes "²", and int() of 5,000 digits raises.
+YEAR_RE = re.compile(r"\d{4}", re.ASCII)
+
 
 class BadParameter(Exception):
     pass
@@ -38,8 +42,9 @@ def year_param(request: HttpRequest) -> int:
     now = today()
     if not raw:
         return now.year
-    if not raw.isdigit() or not FIRST_YEAR <= int(raw) <= now.year + 1:
-        raise BadParameter(f"年份应为{FIRST_YEAR}至{now.year + 1}之间的四位数字，收到：{raw}。")
+    if not YEAR_RE.fullmatch(raw) or not FIRST_YEAR <= int(raw) <= now.year + 1:
+        shown = raw[:20]  # a 5,000-digit "year" is not echoed back whole
+        raise BadParameter(f"年份应为{FIRST_YEAR}至{now.year + 1}之间的四位数字，收到：{shown}。")
     return int(raw)
 
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -202,7 +202,12 @@ def minutes_missing(today: dt.date, recipients: LifeRecipients, cfg: dict) -> li
     last = today - dt.timedelta(days=cfg["minutes_after_days"])
     first = today - dt.timedelta(days=cfg["lookback_days"])
     rows = (
-        Meeting.objects.filter(status=MeetingStatus.HELD, minutes="", date__range=(first, last))
+        # A meeting becomes "held" when its minutes are recorded: one still "planned" days
+        # after its date is the usual case of missing minutes.
+        Meeting.objects.filter(
+            Q(status=MeetingStatus.PLANNED) | Q(status=MeetingStatus.HELD, minutes=""),
+            date__range=(first, last),
+        )
         .select_related("organization")
         .only("id", "kind", "topic", "date", "organization__path", "organization__name")
     )

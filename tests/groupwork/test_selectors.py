@@ -152,3 +152,15 @@ def test_the_workspace_reads_a_bounded_number_of_queries(
         n,
         min(n, 8),
     )  # with 王组长
+
+
+def test_a_leaders_notes_do_not_follow_the_member_to_another_group(tree, leader, liming):
+    services.note_add(actor=leader, person=liming, aspect="life", text="家中有困难", today=TODAY)
+    other = factories.org(tree.sibling, "party_group", "教工小组")
+    other_leader = factories.user_with_role("other_leader", other, kind="group_leader")
+    liming.branch, liming.group = tree.sibling, other
+    liming.save(update_fields=["branch", "group"])
+
+    notes = selectors.member_notes(scope_for(other_leader), other, liming.pk)
+
+    assert notes.notes == []

@@ -339,15 +339,55 @@ def test_signin_marks_present_once(settings, tree, worker, people):
     assert again.signed_in_at == at(PLANNED_ON, 14, 5)
 
 
-def test_a_branch_member_not_on_a_group_list_signs_in_as_a_guest(tree, worker, people):
-    m = plan(worker, tree.group, kind="group_meeting")
+def test_a_branch_member_not_on_the_list_signs_in_as_a_guest_at_a_branch_meeting(
+    tree, worker, people
+):
+    m = plan(worker, tree.branch, kind="theme_day")  # the activist 赵六 is not expected
     m = attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
 
     a = attendance.signin(
-        actor=member_user("wang", people.wang), token=m.signin_token, now=at(PLANNED_ON, 14, 1)
+        actor=member_user("zhao", people.zhao), token=m.signin_token, now=at(PLANNED_ON, 14, 1)
     )
 
-    assert (a.person, a.expected, a.status) == (people.wang, False, "present")
+    assert (a.person, a.expected, a.status) == (people.zhao, False, "present")
+
+
+@pytest.mark.parametrize(
+    ("org", "kind"), [("group", "group_meeting"), ("branch", "committee_meeting")]
+)
+def test_a_group_or_committee_meeting_takes_no_guests(tree, worker, people, org, kind):
+    # 赵六 got the link forwarded: the record of these meetings is for those on the list.
+    m = plan(worker, getattr(tree, org), kind=kind)
+    m = attendance.signin_open(actor=worker, meeting=m, now=at(PLANNED_ON, 14))
+
+    with pytest.raises(DomainError) as exc:
+        attendance.signin(
+            actor=member_user("zhao", people.zhao), token=m.signin_token, now=at(PLANNED_ON, 14, 1)
+        )
+
+    assert exc.value.message == "您不在本次会议的参会名单中，不能签到。"
+    assert not m.attendance.filter(person=people.zhao).exists()
+
+
+def test_minutes_cannot_be_approved_while_a_leave_waits(tree, worker, people):
+    m = plan(worker, tree.branch, date=HELD_ON)
+    Attendance.objects.filter(meeting=m, person=people.li).update(
+        leave_state="requested", leave_reason="出差"
+    )
+    attendance.attendance_record(
+        actor=worker,
+        meeting=m,
+        statuses={people.zhang.pk: "present", people.li.pk: "absent", people.wang.pk: "present"},
+        today=TODAY,
+    )
+    services.minutes_record(actor=worker, meeting=m, minutes="会议记录", today=TODAY)
+
+    with pytest.raises(DomainError) as exc:
+        services.minutes_approve(actor=worker, meeting=m)
+
+    assert exc.value.message == "尚有1条请假申请待审批，请先审批。"
+    m.refresh_from_db()
+    assert m.is_locked is False
 
 
 @pytest.mark.parametrize(

@@ -300,3 +300,14 @@ def test_a_group_leader_alone_is_enough_to_compute_the_branch(tree, people):
         ("leader", f"meeting_due:{tree.group.pk}:LIFE-GROUP-M:2026-10"),
         ("leader", f"meeting_due:{tree.group.pk}:LIFE-GROUP-M:2026-11"),
     ]
+
+
+def test_a_meeting_still_planned_days_after_its_date_has_its_minutes_missing(tree, people):
+    # A meeting is "held" once its minutes are recorded: still "planned" 5 days later is
+    # the usual case of missing minutes.
+    late = factories.meeting(
+        tree.branch, "theme_day", dt.date(2026, 11, 20), topic="志愿服务", status="planned"
+    )
+    factories.meeting(tree.branch, "theme_day", dt.date(2026, 11, 24), status="planned")
+    services.reminders_run(today=DAY)
+    assert sent("minutes_missing") == [("worker", f"minutes_missing:{late.pk}")]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dangwu.core import clock
 from dangwu.core.errors import DomainError, InvalidInput, NotFound
 from dangwu.core.scope import Perm
-from dangwu.meetings.choices import AttendanceStatus, LeaveState, MeetingStatus
+from dangwu.meetings.choices import AttendanceStatus, LeaveState, MeetingKind, MeetingStatus
 from dangwu.meetings.models import Attendance, Meeting
 from dangwu.meetings.selectors import branch_of
 from dangwu.meetings.services.common import (
@@ -34,6 +34,7 @@ from dangwu.meetings.services.common import (
     user_or_none as _user,
 )
 from dangwu.members.models import Person
+from dangwu.orgs.choices import OrgKind
 
 
 @transaction.atomic
@@ -115,8 +116,9 @@ def leave_decide(
     *, actor, attendance: Attendance, approve: bool, now: dt.datetime | None = None
 ) -> Attendance:
     """Approve or refuse a leave request (LIFE on the meeting's organization)."""
+    # The meeting first, then the row: the same order as every other attendance write.
+    m = _lock(Attendance.objects.get(pk=attendance.pk).meeting, actor, Perm.LIFE)
     a = Attendance.objects.select_for_update().select_related("person").get(pk=attendance.pk)
-    m = _lock(a.meeting, actor, Perm.LIFE)
     _open(m)
     if a.leave_state != LeaveState.REQUESTED:
         raise DomainError(f"{a.person.name}没有待审批的请假。", code="NO_REQUEST")
@@ -136,8 +138,8 @@ def leave_record(
     is on leave. The reason is required: LIFE-ABSENT-6 treats an approved leave as a
     justified reason."""
     now = _now(now)
+    m = _lock(Attendance.objects.get(pk=attendance.pk).meeting, actor, Perm.LIFE)
     a = Attendance.objects.select_for_update().select_related("person").get(pk=attendance.pk)
-    m = _lock(a.meeting, actor, Perm.LIFE)
     _open(m)
     reason = reason.strip()
     if not reason:
@@ -205,8 +207,16 @@ def signin(*, actor, token: str, now: dt.datetime | None = None) -> Attendance:
         raise DomainError("您的账号未关联党员信息，不能签到。", code="SIGNIN_NO_PERSON")
     a = Attendance.objects.select_for_update().filter(meeting=m, person_id=person_id).first()
     if a is None:
+        # A guest only at the branch's own meetings open to all its members: a committee
+        # meeting or a group's meeting is for those on its list (its record is theirs).
+        open_to_branch = (
+            m.organization.kind == OrgKind.BRANCH and m.kind != MeetingKind.COMMITTEE_MEETING
+        )
         branch = branch_of(m.organization)
-        if not Person.objects.filter(pk=person_id, branch=branch, is_active=True).exists():
+        if (
+            not open_to_branch
+            or not Person.objects.filter(pk=person_id, branch=branch, is_active=True).exists()
+        ):
             raise DomainError("您不在本次会议的参会名单中，不能签到。", code="SIGNIN_NOT_LISTED")
         a, _ = Attendance.objects.get_or_create(
             meeting=m, person_id=person_id, defaults={"expected": False}

@@ -29,6 +29,7 @@ from dangwu.core.scope import Perm, scope_for
 from dangwu.development.votes import vote_result
 from dangwu.meetings.choices import (
     FileKind,
+    LeaveState,
     MeetingKind,
     MeetingStatus,
 )
@@ -280,6 +281,10 @@ def minutes_approve(*, actor, meeting: Meeting, now: dt.datetime | None = None) 
     missing = m.attendance.filter(expected=True, status="").count()
     if missing:
         raise DomainError(f"尚有{missing}人未登记出席情况，请先登记。", code="UNRECORDED")
+    # Once locked, a pending request could never be decided.
+    pending = m.attendance.filter(leave_state=LeaveState.REQUESTED).count()
+    if pending:
+        raise DomainError(f"尚有{pending}条请假申请待审批，请先审批。", code="LEAVE_PENDING")
     m.minutes_approved_at = _now(now)
     m.minutes_approved_by = _user(actor)
     m.signin_token, m.signin_expires_at = "", None
