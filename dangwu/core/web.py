@@ -6,11 +6,14 @@ Views stay thin: they read the user's scope, call a selector or a service, and t
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Mapping
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest
@@ -101,3 +104,20 @@ def show_domain_error(form: forms.BaseForm, error: DomainError | ValidationError
         if len(texts) == 1 and error.message not in texts:
             error = DomainError(error.message, code=error.code, fields={name: [error.message]})
     return domain_errors_to_form(form, error, **kwargs)
+
+
+# Four ASCII digits: str.isdigit() also takes "²", and int() of 5,000 digits raises.
+_YEAR = re.compile(r"\d{4}", re.ASCII)
+FIRST_YEAR = 2000
+
+
+def year_param(request: HttpRequest, on: dt.date, *, first: int = FIRST_YEAR) -> int:
+    """``?year=`` from ``first`` to ``on``'s year; missing → this year; anything else shows
+    this year with a message (a page, not an error: the year picker is a convenience)."""
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return on.year
+    if _YEAR.fullmatch(raw) and first <= int(raw) <= on.year:
+        return int(raw)
+    flash.warning(request, f"年份应为{first}至{on.year}之间的整数，已显示{on.year}年。")
+    return on.year

@@ -26,10 +26,12 @@ from dangwu.core.errors import DomainError, NotFound
 from dangwu.core.findings import Finding
 from dangwu.core.scope import Perm, Scope
 from dangwu.core.web import (
+    FIRST_YEAR,
     SERVICE_ERRORS,
     paginate,
     scoped,
     show_domain_error,
+    year_param,
 )
 from dangwu.dues import charts, selectors, services
 from dangwu.dues.forms_org import (
@@ -49,7 +51,6 @@ from dangwu.orgs.models import Organization
 GET_POST = require_http_methods(["GET", "POST"])
 # Sheets of these kinds list everyone on one page; above a branch the people are paged.
 WHOLE_SHEET_KINDS = {OrgKind.BRANCH, OrgKind.PARTY_GROUP}
-FIRST_YEAR = 2000
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -76,16 +77,6 @@ def _month_param(request, on: dt.date, what: str) -> dt.date:
         )
         return choices[0]
     return month
-
-
-def _year_param(request, on: dt.date) -> int:
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return on.year
-    if raw.isdigit() and FIRST_YEAR <= int(raw) <= on.year:
-        return int(raw)
-    messages.warning(request, f"年份应为{FIRST_YEAR}至{on.year}之间的整数，已显示{on.year}年。")
-    return on.year
 
 
 TAB_TITLES = {
@@ -321,7 +312,7 @@ def _sheet_tick(request, org: Organization, on: dt.date):
 def _render_summary(request, org: Organization, *, run_form=None, remit_form=None):
     scope = request.scope
     on = today()
-    year = _year_param(request, on)
+    year = year_param(request, on)
     summary = selectors.org_summary(scope, org.pk, year=year, today=on)
     months = selectors.month_choices(on)
     context = {

@@ -7,8 +7,6 @@ written. ``views_compliance`` forwards these views to the URL map.
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dangwu.core import clock
 from dangwu.core.errors import DomainError, NotFound
 from dangwu.core.scope import Perm
-from dangwu.core.web import SERVICE_ERRORS, paginate, scoped, show_domain_error
+from dangwu.core.web import (
+    FIRST_YEAR,
+    SERVICE_ERRORS,
+    paginate,
+    scoped,
+    show_domain_error,
+    year_param,
+)
 from dangwu.meetings import absence as selectors
 from dangwu.meetings import talks as talk_selectors
 from dangwu.meetings.compliance import compliance_settings
@@ -29,24 +34,6 @@ from dangwu.meetings.services.talks import heart_talk_record
 from dangwu.members.models import Person
 
 GET_POST = require_http_methods(["GET", "POST"])
-FIRST_YEAR = 2000
-
-# Four ASCII digits: str.isdigit() also takes "²", and int() of 5,000 digits raises.
-YEAR_RE = re.compile(r"\d{4}", re.ASCII)
-
-
-def _year_param(request, today) -> int:
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return today.year
-    if YEAR_RE.fullmatch(raw) and FIRST_YEAR <= int(raw) <= today.year:
-        return int(raw)
-    messages.warning(
-        request,
-        _("年份应为%(first)s至%(last)s之间的整数，已显示%(last)s年。")
-        % {"first": FIRST_YEAR, "last": today.year},
-    )
-    return today.year
 
 
 def _posted(request):
@@ -73,7 +60,7 @@ def attendance_rates(request, org_id: int):
     scope = request.scope
     today = clock.today()
     org = selectors.rate_org_get(scope, org_id)
-    year = _year_param(request, today)
+    year = year_param(request, today)
     rows = selectors.rate_rows(scope, org, year=year, today=today)
     context = {
         "org": org,
@@ -163,7 +150,7 @@ def talk_list(request, org_id: int):
     scope = request.scope
     today = clock.today()
     branch = talk_selectors.talk_branch_get(scope, org_id)
-    year = _year_param(request, today)
+    year = year_param(request, today)
     coverage = talk_selectors.heart_talk_coverage(scope, branch, year=year, today=today)
     page_obj, query = paginate(request, talk_selectors.heart_talk_list(scope, branch, year))
     context = {

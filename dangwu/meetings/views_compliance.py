@@ -7,36 +7,18 @@ The attendance, absence and heart-talk views live in ``views_absence``.
 
 from __future__ import annotations
 
-import re
-
-from django.contrib import messages
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from dangwu.core.clock import today
 from dangwu.core.scope import Perm
-from dangwu.core.web import paginate, scoped
+from dangwu.core.web import FIRST_YEAR, paginate, scoped, year_param
 from dangwu.meetings import compliance as life
 from dangwu.orgs import selectors as org_selectors
 from dangwu.orgs.choices import OrgKind
 
-FIRST_YEAR = 2000
 YEARS_SHOWN = 5
 BRANCHES_PER_PAGE = 50
-
-# Four ASCII digits: str.isdigit() also takes "²", and int() of 5,000 digits raises.
-YEAR_RE = re.compile(r"\d{4}", re.ASCII)
-
-
-def _year_param(request, on) -> int:
-    """``?year=`` from 2000 to this year; anything else shows this year, with a message."""
-    raw = request.GET.get("year", "").strip()
-    if not raw:
-        return on.year
-    if YEAR_RE.fullmatch(raw) and FIRST_YEAR <= int(raw) <= on.year:
-        return int(raw)
-    messages.warning(request, f"年份应为{FIRST_YEAR}至{on.year}之间的整数，已显示{on.year}年。")
-    return on.year
 
 
 @require_GET
@@ -47,7 +29,7 @@ def compliance(request, org_id: int):
     scope = request.scope
     on = today()
     org = org_selectors.organization_get_for(scope, org_id)
-    year = _year_param(request, on)
+    year = year_param(request, on)
     context = {
         "org": org,
         "year": year,
