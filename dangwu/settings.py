@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dangwu.orgs",
     "dangwu.members",
     "dangwu.dues",
+    "dangwu.development",
     "dangwu.meetings",
     "dangwu.groupwork",
     "dangwu.notifications",
@@ -250,6 +251,17 @@ DANGWU = {
         "live_table_limit": int(os.environ.get("DANGWU_COMPLIANCE_LIVE_LIMIT", "2000")),
         # Minutes of self sign-in links stay valid after they are opened.
         "signin_minutes": int(os.environ.get("DANGWU_SIGNIN_MINUTES", "120")),
+    },
+    # DEV-* [local] policy (development.context.DevelopmentSettings): months from the
+    # application to the activist (0 = no minimum), working days of the publicity notice
+    # (0 = none), the age up to which a League member is recommended through 推优, whether a
+    # thought report is due each quarter, and the months after which an admission is redone.
+    "DEVELOPMENT": {
+        "app_to_activist_months": int(os.environ.get("DANGWU_DEV_APP_TO_ACTIVIST_MONTHS", "6")),
+        "publicity_working_days": int(os.environ.get("DANGWU_DEV_PUBLICITY_WORKING_DAYS", "5")),
+        "league_age": int(os.environ.get("DANGWU_DEV_LEAGUE_AGE", "28")),
+        "thought_report_quarterly": env_bool("DANGWU_DEV_THOUGHT_REPORT_QUARTERLY", True),
+        "approval_redo_months": int(os.environ.get("DANGWU_DEV_APPROVAL_REDO_MONTHS", "6")),
     },
     # Reminders (notifications.services, `dangwu worker`): the hour of the daily run, e-mail
     # even when EMAIL_BACKEND is not SMTP (a relay backend), and the address for e-mail links.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("orgs/", include("dangwu.orgs.urls")),
     path("members/", include("dangwu.members.urls")),
     path("dues/", include("dangwu.dues.urls")),
+    path("development/", include("dangwu.development.urls")),
     path("meetings/", include("dangwu.meetings.urls")),
     path("group/", include("dangwu.groupwork.urls")),
     path("notifications/", include("dangwu.notifications.urls")),

@@ -118,3 +118,28 @@ def meeting(
     rows += [Attendance(meeting=m, person=p, status="absent") for p in absent]
     Attendance.objects.bulk_create(rows)
     return m
+
+
+def development(person: Person, data: dict, *, actor: User | None = None, today=None):
+    """A development record for ``person`` written straight from the timeline JSON ``data``
+    (``data["person"]`` may be left out: the person's own facts are used), with its rule
+    cache refreshed. For tests of what reads development records."""
+    from dangwu.development.models import DevelopmentRecord
+    from dangwu.development.rules import parse_timeline
+    from dangwu.development.services.common import record_refresh
+    from dangwu.development.writer import write_timeline
+
+    actor = actor or User.objects.filter(is_superuser=True).first() or superuser("factory")
+    data = {
+        "person": {
+            "birth_date": person.birth_date.isoformat(),
+            "league_member": person.league_member,
+        },
+        **data,
+    }
+    parse_timeline(data)
+    record = DevelopmentRecord.objects.create(person=person, branch=person.branch)
+    write_timeline(record, data, actor=actor)
+    record.person = person
+    record_refresh(record, today=today or dt.date(2026, 11, 22))
+    return record

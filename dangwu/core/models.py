@@ -41,3 +41,42 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.subject}"
+
+
+class HolidaySchedule(models.Model):
+    """One year of the State Council's holiday schedule (CAL-DATA), the source of working days.
+
+    ``rest_days`` lists every official holiday of the year (weekend days inside a holiday
+    included) and ``makeup_workdays`` the Saturdays and Sundays worked instead (调休上班),
+    both as ISO dates. The known years are seeded from ``data/holidays.json`` by a data
+    migration; an administrator adds a new year from its notice. A year without a row has
+    no working days: asking about it is an error, never a guess.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    rest_days = models.JSONField(_("放假日期"), default=list)
+    makeup_workdays = models.JSONField(_("调休上班日期"), default=list)
+    source = models.CharField(_("依据（通知文号）"), max_length=200, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("录入时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("节假日安排")
+        verbose_name_plural = _("节假日安排")
+        ordering = ["year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1949) & models.Q(year__lte=2200),
+                name="holiday_schedule_year_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年节假日安排"
