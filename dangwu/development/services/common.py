@@ -43,7 +43,7 @@ def apply_cache(
     findings = check_timeline(t, today=today, settings=settings, calendar=calendar)
     record.error_count = min(sum(f.severity == Severity.ERROR for f in findings), 32767)
     record.warning_count = min(sum(f.severity == Severity.WARNING for f in findings), 32767)
-    recorded = [k for k in t.records]
+    recorded = list(t.records)
     last = max(recorded, key=STEP_INDEX.__getitem__, default="")
     record.last_step = last
     record.last_date = max((e.last for e in t.records[last]), default=None) if last else None
