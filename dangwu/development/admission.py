@@ -118,6 +118,27 @@ def check_pre_review(t: Timeline, ctx: RuleContext) -> list[Finding]:
     return findings
 
 
+def check_leaving(t: Timeline, ctx: RuleContext) -> list[Finding]:
+    """DEV-LEAVING-3M — 细则 第十九条: a candidate who will leave the unit within 3 months is
+    generally not admitted (a warning on the admission meeting; the receiving organization
+    should continue the cultivation instead). Needs ``person.leaves_unit_on``."""
+    leaves, meeting = t.person.leaves_unit_on, t.step("admission_meeting")
+    if leaves is None or meeting is None or leaves < meeting.date:
+        return []
+    if add_months(meeting.date, 3) <= leaves:
+        return []
+    return [
+        make_finding(
+            "DEV-LEAVING-3M",
+            WARNING,
+            "admission_meeting",
+            f"支部大会讨论接收预备党员（{zh_date(meeting.date)}）后不满3个月"
+            f"（{zh_date(leaves)}）即将离开工作或学习单位，一般不办理接收手续。",
+            due=leaves,
+        )
+    ]
+
+
 def check_votes(t: Timeline, ctx: RuleContext) -> list[Finding]:
     """VOTE-QUORUM — 细则 第二十条, VOTE-PASS — 细则 第二十一条 on the admission, extension and
     conversion meetings (see ``votes.vote_result``). A meeting without counts gets an

@@ -53,6 +53,8 @@ class DevelopmentRecord(models.Model):
     )
     closed_on = models.DateField(_("终止日期"), null=True, blank=True)
     closed_reason = models.CharField(_("终止原因"), max_length=300, blank=True)
+    # DEV-LEAVING-3M: when the person is expected to leave the unit (graduation, transfer).
+    leaves_unit_on = models.DateField(_("预计离开单位日期"), null=True, blank=True)
     # Cache of the rules (services.record_refresh).
     last_step = models.CharField(_("最近步骤"), max_length=32, choices=STEP_CHOICES, blank=True)
     last_date = models.DateField(_("最近步骤日期"), null=True, blank=True)

@@ -17,9 +17,8 @@ and conversion approvals) or a later recorded step needed it (the political revi
 training, publicity and pre-review before the admission meeting, the approval talk, the
 introducers, the written conversion application).
 
-Not checked, for want of data in the timeline format: DEV-LEAVING-3M (no field says when
-the candidate will leave the unit) and DEV-NO-RUSH (the annual plan is not part of a
-single record).
+DEV-LEAVING-3M reads ``person.leaves_unit_on`` (an addition to the format). Not checked
+here: DEV-NO-RUSH (the annual plan is not part of a single record).
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from dangwu.development.admission import (
     check_archive,
     check_conversion,
     check_extension,
+    check_leaving,
     check_pre_review,
     check_probation,
     check_publicity,
@@ -96,6 +96,7 @@ RULES: tuple[Rule, ...] = (
     check_training,
     check_publicity,
     check_pre_review,
+    check_leaving,
     check_votes,
     check_approval_deadline,
     check_approval_talk,

@@ -13,6 +13,8 @@ Additions to the format of DOMAIN.md §5 (all optional):
   "present", "in_favour", "written_in_favour"}``; ``date`` is the general meeting's
   decision.
 - A person in ``people`` may carry a ``"name"`` used in messages.
+- ``"person": {"leaves_unit_on": "2021-08-31"}``: the day the candidate is expected to leave
+  the unit (graduation, a transfer), for DEV-LEAVING-3M.
 - ``"training"``: ``days`` defaults to the days from ``start`` to ``end`` inclusive;
   ``end`` defaults to ``start``.
 """
@@ -57,6 +59,7 @@ class TimelineError(ValueError):
 class PersonFacts:
     birth_date: dt.date
     league_member: bool = False
+    leaves_unit_on: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +306,7 @@ def parse_timeline(data: Any) -> Timeline:
     facts = PersonFacts(
         birth_date=_date(person, "birth_date", "person"),
         league_member=bool(league),
+        leaves_unit_on=_optional_date(person, "leaves_unit_on", "person"),
     )
     steps = _object(top.get("steps", {}), "steps")
     records: dict[str, tuple[StepRecord, ...]] = {}

@@ -483,3 +483,39 @@ def test_thought_reports_stop_at_full_membership():
     data["thought_reports"] = [{"date": "2025-05-01"}]
 
     assert with_code(check_timeline(data, today=TODAY), "DEV-THOUGHT-REPORT") == []
+
+
+# --- DEV-LEAVING-3M ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("leaves", "warned"),
+    [
+        pytest.param(None, False, id="未记录离开日期 → 不检查"),
+        pytest.param("2025-09-08", False, id="会后恰好3个月离开 → 不提醒"),
+        pytest.param("2025-09-07", True, id="会后3个月差1天离开 → 提醒"),
+        pytest.param("2025-06-08", True, id="会议当天离开 → 提醒"),
+        pytest.param("2025-06-07", False, id="会前已离开 → 不属本条"),
+    ],
+)
+def test_leaving_within_three_months_of_admission(leaves, warned):
+    t = tl({"admission_meeting": on("2025-06-08")})
+    if leaves:
+        t["person"]["leaves_unit_on"] = leaves
+    found = with_code(check_timeline(t, today=TODAY), "DEV-LEAVING-3M")
+    assert bool(found) == warned
+    if warned:
+        (f,) = found
+        assert f.severity == Severity.WARNING
+        assert f.subject == "admission_meeting"
+        assert f.citation == f"{RULES}第十九条"
+        assert f.due == D.fromisoformat(leaves)
+        assert "不满3个月" in f.message
+
+
+def test_leaves_unit_on_must_be_a_date():
+    t = tl({"admission_meeting": on("2025-06-08")})
+    t["person"]["leaves_unit_on"] = "下个月"
+    with pytest.raises(TimelineError) as exc:
+        check_timeline(t, today=TODAY)
+    assert exc.value.field == "person.leaves_unit_on"
