@@ -348,3 +348,39 @@ class ThoughtReport(models.Model):
 
     def __str__(self) -> str:
         return f"思想汇报 {self.submitted_on:%Y-%m-%d}"
+
+
+class DevelopmentPlan(models.Model):
+    """The annual development plan of an organization (DEV-NO-RUSH, 细则 第三条): how many
+    people it plans to admit in ``year`` (总量调控). Admissions are counted from the
+    admission approvals in the organization's subtree."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        related_name="development_plans",
+        verbose_name=_("党组织"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quota = models.PositiveSmallIntegerField(_("计划发展人数"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("制定人"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("年度发展计划")
+        verbose_name_plural = _("年度发展计划")
+        ordering = ["organization", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="dev_plan_once_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}年发展计划{self.quota}名"

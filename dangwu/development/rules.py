@@ -17,8 +17,8 @@ and conversion approvals) or a later recorded step needed it (the political revi
 training, publicity and pre-review before the admission meeting, the approval talk, the
 introducers, the written conversion application).
 
-DEV-LEAVING-3M reads ``person.leaves_unit_on`` (an addition to the format). Not checked
-here: DEV-NO-RUSH (the annual plan is not part of a single record).
+DEV-LEAVING-3M reads ``person.leaves_unit_on`` (an addition to the format). DEV-NO-RUSH
+is about an organization's year, not one record: ``check_annual_plan``.
 """
 
 from __future__ import annotations
@@ -62,7 +62,14 @@ from dangwu.development.candidacy import (
     check_talk,
     check_training,
 )
-from dangwu.development.context import DEFAULT, DevelopmentSettings, Rule, RuleContext
+from dangwu.development.context import (
+    DEFAULT,
+    INFO,
+    DevelopmentSettings,
+    Rule,
+    RuleContext,
+    make_finding,
+)
 from dangwu.development.steps import STEP_INDEX
 from dangwu.development.timeline import Timeline, TimelineError, parse_timeline
 from dangwu.development.votes import VoteResult, vote_result
@@ -75,6 +82,7 @@ __all__ = [
     "Timeline",
     "TimelineError",
     "VoteResult",
+    "check_annual_plan",
     "check_timeline",
     "next_deadlines",
     "parse_timeline",
@@ -210,3 +218,26 @@ def next_deadlines(
         )
     after_steps = len(STEP_INDEX)
     return sorted(out, key=lambda d: STEP_INDEX.get(d.step, after_steps))
+
+
+def check_annual_plan(*, year: int, quota: int | None, admitted: int) -> list[Finding]:
+    """DEV-NO-RUSH — 细则 第三条: development follows the annual plan (总量调控) and rushed
+    development is prohibited. Info findings: no plan for the year, or more admissions
+    (admission approvals dated in the year) than the plan."""
+    if quota is None:
+        return [
+            make_finding(
+                "DEV-NO-RUSH", INFO, "", f"尚未制定{year}年度发展党员计划（{admitted}名已接收）。"
+            )
+        ]
+    if admitted > quota:
+        return [
+            make_finding(
+                "DEV-NO-RUSH",
+                INFO,
+                "",
+                f"{year}年已接收预备党员{admitted}名，超出年度发展计划{quota}名，"
+                "应严格按计划发展，防止突击发展。",
+            )
+        ]
+    return []

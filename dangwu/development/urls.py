@@ -1,6 +1,13 @@
 from django.urls import path
 
-from dangwu.development import views_board, views_import, views_reports, views_sheet, views_steps
+from dangwu.development import (
+    views_board,
+    views_import,
+    views_plan,
+    views_reports,
+    views_sheet,
+    views_steps,
+)
 
 app_name = "development"
 
@@ -11,6 +18,7 @@ urlpatterns = [
     path("org/<int:org_id>/todo/", views_board.todo, name="todo"),
     path("org/<int:org_id>/audit/", views_board.audit, name="audit"),
     path("org/<int:org_id>/audit.xlsx", views_board.audit_xlsx, name="audit_xlsx"),
+    path("org/<int:org_id>/plan/", views_plan.plan_edit, name="plan"),
     # Historical import (views_import).
     path("org/<int:org_id>/import/", views_import.import_upload, name="import"),
     path(

@@ -7,6 +7,7 @@ from dangwu.development.rules import (
     Deadline,
     DevelopmentSettings,
     TimelineError,
+    check_annual_plan,
     check_timeline,
     next_deadlines,
 )
@@ -231,3 +232,33 @@ def test_unreadable_timeline_names_the_field(data, field, message):
 
     assert info.value.field == field
     assert info.value.message == message
+
+
+# --- DEV-NO-RUSH -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("quota", "admitted", "message"),
+    [
+        pytest.param(
+            None, 3, "尚未制定2026年度发展党员计划（3名已接收）。", id="没有年度计划 → 提示"
+        ),
+        pytest.param(5, 5, None, id="恰好完成计划 → 无"),
+        pytest.param(
+            5,
+            6,
+            "2026年已接收预备党员6名，超出年度发展计划5名，应严格按计划发展，防止突击发展。",
+            id="超出计划1名 → 提示",
+        ),
+        pytest.param(0, 0, None, id="计划0名、未接收 → 无"),
+    ],
+)
+def test_annual_plan(quota, admitted, message):
+    findings = check_annual_plan(year=2026, quota=quota, admitted=admitted)
+    assert [f.message for f in findings] == ([message] if message else [])
+    for f in findings:
+        assert (f.code, f.severity, f.citation) == (
+            "DEV-NO-RUSH",
+            Severity.INFO,
+            "《中国共产党发展党员工作细则》第三条",
+        )

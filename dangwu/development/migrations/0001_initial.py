@@ -45,6 +45,30 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
+            name='HistoricalDevelopmentPlan',
+            fields=[
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
+                ('quota', models.PositiveSmallIntegerField(verbose_name='计划发展人数')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='更新时间')),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.organization', verbose_name='党组织')),
+                ('set_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制定人')),
+            ],
+            options={
+                'verbose_name': 'historical 年度发展计划',
+                'verbose_name_plural': 'historical 年度发展计划',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
             name='HistoricalDevelopmentRecord',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
@@ -249,6 +273,24 @@ class Migration(migrations.Migration):
                 'verbose_name': '思想汇报',
                 'verbose_name_plural': '思想汇报',
                 'ordering': ['record', 'submitted_on', 'id'],
+            },
+        ),
+        migrations.CreateModel(
+            name='DevelopmentPlan',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
+                ('quota', models.PositiveSmallIntegerField(verbose_name='计划发展人数')),
+                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='development_plans', to='orgs.organization', verbose_name='党组织')),
+                ('set_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制定人')),
+            ],
+            options={
+                'verbose_name': '年度发展计划',
+                'verbose_name_plural': '年度发展计划',
+                'ordering': ['organization', '-year'],
+                'constraints': [models.UniqueConstraint(fields=('organization', 'year'), name='dev_plan_once_a_year')],
             },
         ),
         migrations.AddIndex(

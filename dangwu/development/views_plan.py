@@ -1,0 +1,61 @@
+"""The annual development plan of an organization (DEV-NO-RUSH). Thin."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from dangwu.core import clock
+from dangwu.core.scope import Perm
+from dangwu.core.web import SERVICE_ERRORS, scoped, show_domain_error, year_param
+from dangwu.development.plans import plan_status
+from dangwu.development.services.plans import MAX_QUOTA, plan_set
+from dangwu.meetings.selectors import org_get_for
+
+
+class PlanForm(forms.Form):
+    quota = forms.IntegerField(
+        label=gettext_lazy("计划发展人数"),
+        min_value=0,
+        max_value=MAX_QUOTA,
+        error_messages={"required": gettext_lazy("请填写计划发展人数。")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("说明（上级党委下达的指标、文号等）"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@scoped
+def plan_edit(request, org_id: int):
+    org = org_get_for(request.scope, org_id, Perm.APPROVE)
+    year = year_param(request, clock.today())
+    status = plan_status(request.scope, org, year)
+    initial = {"quota": status.quota, "note": status.plan.note if status.plan else ""}
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan_set(
+                actor=request.user,
+                organization=org,
+                year=year,
+                quota=form.cleaned_data["quota"],
+                note=form.cleaned_data["note"],
+            )
+        except SERVICE_ERRORS as exc:
+            show_domain_error(form, exc)
+        else:
+            messages.success(request, _("已保存%(year)s年度发展计划。") % {"year": year})
+            return redirect("development:board", org_id=org.pk)
+    return render(
+        request,
+        "development/plan_form.html",
+        {"org": org, "year": year, "status": status, "form": form},
+    )
