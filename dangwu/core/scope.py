@@ -23,14 +23,19 @@ class Perm(StrEnum):
     DUES = "dues"  # collect dues: record members' payments (group leaders, party workers)
     LIFE = "life"  # plan and record organizational life: meetings, attendance, leave, talks
     NOTES = "notes"  # read and write notes on members (the group leader and the committee)
+    DEVELOP = "develop"  # record the steps of member development (细则: the branch committee)
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     "party_worker": frozenset(
-        {Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID, Perm.DUES, Perm.LIFE}
+        {Perm.VIEW, Perm.EDIT, Perm.APPROVE, Perm.VIEW_ID, Perm.DUES, Perm.LIFE, Perm.DEVELOP}
     ),
-    "secretary": frozenset({Perm.VIEW, Perm.APPROVE, Perm.VIEW_ID, Perm.LIFE, Perm.NOTES}),
-    "committee_member": frozenset({Perm.VIEW, Perm.APPROVE, Perm.LIFE, Perm.NOTES}),
+    # The branch secretary and the committee (the 组织委员 above all) run member development
+    # from the application to archiving (细则 第二章至第六章).
+    "secretary": frozenset(
+        {Perm.VIEW, Perm.APPROVE, Perm.VIEW_ID, Perm.LIFE, Perm.NOTES, Perm.DEVELOP}
+    ),
+    "committee_member": frozenset({Perm.VIEW, Perm.APPROVE, Perm.LIFE, Perm.NOTES, Perm.DEVELOP}),
     # Seed 004: the leader convenes the group meeting, collects dues, knows each member.
     "group_leader": frozenset({Perm.VIEW, Perm.DUES, Perm.LIFE, Perm.NOTES}),
 }

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     LEAVE_REQUESTED = "leave_requested", _("请假待审批")
     MEETING_UPCOMING = "meeting_upcoming", _("会议即将召开")
     MEETING_NOTICE = "meeting_notice", _("会议通知")
+    DEVELOPMENT_DUE = "development_due", _("发展党员事项到期")
 
 
 class Notification(models.Model):

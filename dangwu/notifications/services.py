@@ -13,7 +13,10 @@ when the server is set up to send mail.
 - minutes missing: a meeting held three days ago or earlier with no minutes;
 - leave to decide: a leave request still waiting, for the same people on the meeting's
   organization;
-- meeting coming: a planned meeting within two days, for each expected member with a login.
+- meeting coming: a planned meeting within two days, for each expected member with a login;
+- development due: the next step of a development record whose latest date (the talk
+  within a month, the next assessment, an approval within three months…) is within a week
+  or passed recently — for the people with ``Perm.DEVELOP`` on the branch and above.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ DEFAULTS = {
     "lookback_days": 45,
     "minutes_after_days": 3,  # a held meeting without minutes, this many days later
     "upcoming_days": 2,  # a planned meeting within this many days
+    "development_warn_days": 7,  # a development step due within this many days
     "hour": 7,  # the daily run of ``dangwu worker``, Asia/Shanghai (DANGWU_REMINDER_HOUR)
     "email": False,  # send e-mail even when EMAIL_BACKEND is not SMTP (DANGWU_REMINDER_EMAIL)
     "base_url": "",  # e.g. https://dangwu.example.edu.cn — links in e-mails (DANGWU_BASE_URL)
@@ -69,6 +73,9 @@ DUE_WHAT = {
     "LIFE-APPRAISAL": MeetingKind.APPRAISAL.label,
 }
 LIFE_ROLE_KINDS = tuple(sorted(kind for kind, perms in ROLE_PERMS.items() if Perm.LIFE in perms))
+DEVELOP_ROLE_KINDS = tuple(
+    sorted(kind for kind, perms in ROLE_PERMS.items() if Perm.DEVELOP in perms)
+)
 
 
 def reminder_settings() -> dict:
@@ -93,9 +100,9 @@ class LifeRecipients:
     branches reads the compliance table instead of hundreds of reminders a month.
     One query for the whole tree; a lookup reads two prefixes of the path."""
 
-    def __init__(self) -> None:
+    def __init__(self, kinds: tuple[str, ...] = LIFE_ROLE_KINDS) -> None:
         self._by_path: dict[str, set[int]] = defaultdict(set)
-        rows = Role.objects.filter(kind__in=LIFE_ROLE_KINDS, user__is_active=True).values_list(
+        rows = Role.objects.filter(kind__in=kinds, user__is_active=True).values_list(
             "organization__path", "user_id"
         )
         for path, user_id in rows:
@@ -333,6 +340,38 @@ def meeting_notice_notify(*, meeting: Meeting) -> int:
     return created
 
 
+def development_due(today: dt.date, recipients: LifeRecipients, cfg: dict) -> list[Notification]:
+    """Open development records whose next step is due within the warning window or was
+    due at most ``lookback_days`` ago (the cached ``due_on`` of the record)."""
+    from dangwu.development.choices import RecordState
+    from dangwu.development.models import DevelopmentRecord
+
+    rows = (
+        DevelopmentRecord.objects.filter(
+            state=RecordState.OPEN,
+            due_on__range=(
+                today - dt.timedelta(days=cfg["lookback_days"]),
+                today + dt.timedelta(days=cfg["development_warn_days"]),
+            ),
+        )
+        .select_related("person", "branch")
+        .only("id", "person__name", "branch__path", "branch__name", "due_on", "next_label")
+    )
+    out: list[Notification] = []
+    for r in rows:
+        state = "已逾期" if r.due_on < today else f"{zh_date(r.due_on)}前"
+        what = r.next_label or "下一步骤"
+        title = f"{r.branch.name}：{r.person.name} {what}（{state}）"
+        body = f"{r.person.name}的发展党员工作：{what}，最迟{zh_date(r.due_on)}办理。"
+        url = reverse("development:person", args=[r.person_id])
+        key = f"development_due:{r.pk}:{what}:{r.due_on.isoformat()}"
+        for user_id in recipients.for_path(r.branch.path):
+            out.append(
+                _new(user_id, NotificationKind.DEVELOPMENT_DUE, key, title, body, url, r.due_on)
+            )
+    return out
+
+
 # --- the run -----------------------------------------------------------------------------
 
 
@@ -348,6 +387,7 @@ def reminders_run(*, today: dt.date) -> dict:
         *minutes_missing(today, recipients, cfg),
         *leave_requested(today, recipients, cfg),
         *meetings_upcoming(today, cfg),
+        *development_due(today, LifeRecipients(DEVELOP_ROLE_KINDS), cfg),
     ]
     Notification.objects.bulk_create(candidates, batch_size=1000, ignore_conflicts=True)
     created = dict(

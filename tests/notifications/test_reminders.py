@@ -262,7 +262,7 @@ def test_queries_do_not_grow_with_the_tree(tree, people):
         Attendance.objects.create(meeting=m, person=people.person, leave_state="requested")
     Notification.objects.all().delete()
     # then the same number of queries
-    assert _queries(DAY) == small == 11
+    assert _queries(DAY) == small == 13
 
 
 def test_january_reminds_of_december_quarter_and_year(tree, people):
@@ -311,3 +311,36 @@ def test_a_meeting_still_planned_days_after_its_date_has_its_minutes_missing(tre
     factories.meeting(tree.branch, "theme_day", dt.date(2026, 11, 24), status="planned")
     services.reminders_run(today=DAY)
     assert sent("minutes_missing") == [("worker", f"minutes_missing:{late.pk}")]
+
+
+def test_development_step_due_goes_to_the_develop_roles_of_the_branch_and_the_one_above(
+    tree, people
+):
+    # given an applicant whose talk is due by 2026-11-30 (one month after 2026-10-30), one
+    # whose talk was due long ago (past the look-back), and one held by the sibling branch
+    secretary = factories.user_with_role("sec", tree.branch, kind="secretary")
+    soon = factories.person(tree.branch, name="周新", status="applicant")
+    factories.development(soon, {"steps": {"application": {"date": "2026-10-30"}}}, today=DAY)
+    old = factories.person(tree.branch, name="吴旧", status="applicant")
+    factories.development(old, {"steps": {"application": {"date": "2026-01-05"}}}, today=DAY)
+    far = factories.person(tree.sibling, name="郑远", status="applicant")
+    factories.development(far, {"steps": {"application": {"date": "2026-10-28"}}}, today=DAY)
+
+    services.reminders_run(today=DAY)
+
+    key_soon = f"development_due:{soon.development.pk}:党组织派人谈话:2026-11-30"
+    key_far = f"development_due:{far.development.pk}:党组织派人谈话:2026-11-28"
+    assert sent("development_due") == sorted(
+        [
+            ("sec", key_soon),
+            ("sib", key_far),
+            ("worker", key_soon),
+        ]
+    )
+    n = Notification.objects.get(user=secretary, kind="development_due")
+    assert n.title == "本科生第一党支部：周新 党组织派人谈话（2026年11月30日前）"
+    assert n.url == f"/development/person/{soon.pk}/"
+    assert n.due == dt.date(2026, 11, 30)
+
+    services.reminders_run(today=DAY)
+    assert Notification.objects.filter(kind="development_due").count() == 3
