@@ -21,6 +21,28 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _holiday_schedules(request):
+    """The holiday schedules the seed migration wrote (CAL-DATA), back in place for a
+    transactional test: the flush after an earlier one empties every table."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    import json
+    from importlib import resources
+
+    from dangwu.core.models import HolidaySchedule
+
+    if HolidaySchedule.objects.exists():
+        return
+    text = resources.files("dangwu.core").joinpath("data/holidays.json").read_text("utf-8")
+    HolidaySchedule.objects.bulk_create(
+        HolidaySchedule(year=int(y), rest_days=s["rest"], makeup_workdays=s["makeup"])
+        for y, s in json.loads(text)["years"].items()
+    )
+
+
 @pytest.fixture
 def today() -> dt.date:
     return dt.date(2026, 11, 22)

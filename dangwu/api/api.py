@@ -25,6 +25,7 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from dangwu.api import docs
+from dangwu.api.development import router as development_router
 from dangwu.api.dues import MONTH_PATTERN
 from dangwu.api.dues import router as dues_router
 from dangwu.api.members import router as members_router
@@ -160,6 +161,7 @@ api.add_router("/orgs", orgs_router)
 api.add_router("/members", members_router)
 api.add_router("/transfers", transfers_router)
 api.add_router("/dues", dues_router)
+api.add_router("/development", development_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

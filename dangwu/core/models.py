@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class AuditAction(models.TextChoices):
@@ -55,7 +56,7 @@ class HolidaySchedule(models.Model):
 
     year = models.PositiveSmallIntegerField(_("年份"), unique=True)
     rest_days = models.JSONField(_("放假日期"), default=list)
-    makeup_workdays = models.JSONField(_("调休上班日期"), default=list)
+    makeup_workdays = models.JSONField(_("调休上班日期"), default=list, blank=True)
     source = models.CharField(_("依据（通知文号）"), max_length=200, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -66,6 +67,8 @@ class HolidaySchedule(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("录入时间"), auto_now=True)
+    # Who entered or changed a year, and what it said before: deadlines depend on it.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("节假日安排")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from dangwu.core import views
+from dangwu.core import views, views_calendar
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,4 +13,6 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("workdays/", views_calendar.workdays_list, name="workdays"),
+    path("workdays/<int:year>/", views_calendar.workdays_year, name="workdays_year"),
 ]

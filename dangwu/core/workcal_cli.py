@@ -1,6 +1,8 @@
 """``dangwu rules workdays`` and ``dangwu rules is-workday`` (CAL-WORKDAY, CAL-COUNT).
 
-Registered in ``rules_cli.SUBCOMMANDS``. A year without a loaded schedule (CAL-DATA) is
+Registered in ``rules_cli._subcommands``. The calendar is the shipped years with the years
+an administrator entered over them when a database is configured and reachable
+(``workcal_db.calendar_or_shipped``). A year without a loaded schedule (CAL-DATA) is
 unreadable input: exit 2 with ``{"error": "未载入…年节假日安排，无法计算工作日。"}``.
 """
 
@@ -10,7 +12,14 @@ import argparse
 from typing import Any
 
 from dangwu.core import rules_cli
-from dangwu.core.workcal import CalendarDataMissing, known_calendar
+from dangwu.core.workcal import Calendar, CalendarDataMissing
+
+
+def _calendar() -> Calendar:
+    # Imported here: the models need Django's app registry, the parser does not.
+    from dangwu.core.workcal_db import calendar_or_shipped
+
+    return calendar_or_shipped()
 
 
 def _workdays(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
@@ -21,7 +30,7 @@ def _workdays(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
     if count < 1:
         raise rules_cli.UsageError(f"工作日数应为不小于1的整数，实际为{args.count}。")
     try:
-        days = known_calendar().workdays(args.start, count)
+        days = _calendar().workdays(args.start, count)
     except CalendarDataMissing as exc:
         raise rules_cli.UsageError(exc.message) from exc
     payload = {
@@ -35,7 +44,7 @@ def _workdays(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
 
 def _is_workday(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
     try:
-        workday = known_calendar().is_workday(args.date)
+        workday = _calendar().is_workday(args.date)
     except CalendarDataMissing as exc:
         raise rules_cli.UsageError(exc.message) from exc
     return {"date": args.date.isoformat(), "workday": workday}, 0

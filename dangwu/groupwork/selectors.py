@@ -14,6 +14,8 @@ from django.db.models import F, Q, QuerySet
 
 from dangwu.core.errors import NotFound
 from dangwu.core.scope import Perm, Scope
+from dangwu.development.models import StepPerson
+from dangwu.development.selectors_reports import contacts_for
 from dangwu.dues import selectors as dues_selectors
 from dangwu.dues.ledger import ZERO
 from dangwu.groupwork.models import (
@@ -26,13 +28,14 @@ from dangwu.groupwork.models import (
 from dangwu.meetings.choices import MeetingKind, MeetingStatus
 from dangwu.meetings.models import Meeting
 from dangwu.meetings.periods import Period, PeriodKind
-from dangwu.members.choices import MEMBER_STATUSES, PIPELINE_STATUSES
+from dangwu.members.choices import MEMBER_STATUSES, PIPELINE_STATUSES, Status
 from dangwu.members.models import Person
 from dangwu.orgs.choices import GROUP_POSTS, OrgKind
 from dangwu.orgs.models import Organization, Post
 
 RECENT_NOTES = 8
-CONTACTS_PENDING = "培养联系人待发展党员模块登记"
+# Contact persons (培养联系人) are named from the activist stage on (细则 第九条).
+WITH_CONTACTS = frozenset({Status.ACTIVIST, Status.CANDIDATE})
 
 
 def can_keep_notes(scope: Scope, path: str) -> bool:
@@ -180,14 +183,24 @@ class MemberRow:
 
 
 @dataclass
+class PipelineRow:
+    person: Person
+    record_id: int | None  # the development record, when there is one
+    contacts: list[StepPerson]  # from the record's contacts_assigned step
+
+    @property
+    def has_contacts_stage(self) -> bool:
+        return self.person.status in WITH_CONTACTS
+
+
+@dataclass
 class Workspace:
     group: Organization
     branch: Organization | None
     today: dt.date
     month: Period
     members: list[MemberRow]
-    pipeline: list[Person]  # applicants, activists and candidates in the group
-    contacts_note: str  # why no contact persons are shown
+    pipeline: list[PipelineRow]  # applicants, activists and candidates, with contact persons
     meetings: list[Meeting]  # this month's group meetings (planned or held)
     meeting_held: bool
     sheet: dues_selectors.Sheet
@@ -200,6 +213,7 @@ class Workspace:
     can_life: bool
     can_collect: bool
     can_approve: bool
+    can_view_records: bool  # VIEW on the branch: the development timelines are open
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -220,7 +234,11 @@ def workspace(scope: Scope, group: Organization, *, today: dt.date) -> Workspace
     (about fifteen) whatever the size of the group."""
     scope.require(group.path, Perm.VIEW)
     month = Period.containing(PeriodKind.MONTH, today)
-    people = list(Person.objects.filter(group=group, is_active=True).order_by("sort_key", "id"))
+    people = list(
+        Person.objects.filter(group=group, is_active=True)
+        .annotate(dev_record_id=F("development__id"))
+        .order_by("sort_key", "id")
+    )
     posts = {
         p.person_id: p.get_kind_display()
         for p in Post.objects.filter(
@@ -231,7 +249,14 @@ def workspace(scope: Scope, group: Organization, *, today: dt.date) -> Workspace
         MemberRow(p, str(posts.get(p.pk, ""))) for p in people if p.status in MEMBER_STATUSES
     ]
     members.sort(key=lambda r: (r.post == "", r.person.sort_key, r.person.pk))
-    pipeline = [p for p in people if p.status in PIPELINE_STATUSES]
+    pipeline_people = [p for p in people if p.status in PIPELINE_STATUSES]
+    # One query for the contact persons of every activist and candidate with a record.
+    contacts = contacts_for(
+        p.dev_record_id for p in pipeline_people if p.dev_record_id and p.status in WITH_CONTACTS
+    )
+    pipeline = [
+        PipelineRow(p, p.dev_record_id, contacts.get(p.dev_record_id, [])) for p in pipeline_people
+    ]
     meetings = list(
         Meeting.objects.filter(
             organization=group,
@@ -266,14 +291,14 @@ def workspace(scope: Scope, group: Organization, *, today: dt.date) -> Workspace
         ).order_by("received_on", "id")
     )
     summaries = list(PeriodSummary.objects.filter(group=group).select_related("submitted_by")[:6])
+    branch = group_branch(group)
     return Workspace(
         group=group,
-        branch=group_branch(group),
+        branch=branch,
         today=today,
         month=month,
         members=members,
         pipeline=pipeline,
-        contacts_note=CONTACTS_PENDING,
         meetings=meetings,
         meeting_held=any(m.status == MeetingStatus.HELD for m in meetings),
         sheet=sheet,
@@ -286,6 +311,7 @@ def workspace(scope: Scope, group: Organization, *, today: dt.date) -> Workspace
         can_life=scope.covers(group.path, Perm.LIFE),
         can_collect=scope.covers(group.path, Perm.DUES) or scope.covers(group.path, Perm.EDIT),
         can_approve=scope.covers(group.path, Perm.APPROVE),
+        can_view_records=branch is not None and scope.covers(branch.path, Perm.VIEW),
         counts={
             "members": len(members),
             "probationary": sum(1 for r in members if r.person.status == "probationary"),

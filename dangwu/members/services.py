@@ -180,6 +180,63 @@ def _record_status(actor, person, status, effective_on, *, reason="", leave_kind
     return change
 
 
+# Moves on the way in (MEM-STATUS) that only the development workflow makes: its steps
+# carry the dates and the votes behind them (dangwu.development.services.steps).
+PIPELINE_MOVE_MESSAGE = (
+    "从「{current}」变更为「{new}」须在发展党员流程中登记相应步骤（确定入党积极分子、确定发展对象、"
+    "上级党委审批接收预备党员或转正、取消预备党员资格），不能在此直接变更政治面貌。"
+)
+
+
+def is_pipeline_move(current: str, new: str) -> bool:
+    """Whether ``current`` → ``new`` is a move of member development (not a restoration of a
+    suspended member, a suspension, leaving or death)."""
+    if new in {Status.ACTIVIST, Status.CANDIDATE, Status.PROBATION_CANCELLED}:
+        return True
+    return new in {Status.PROBATIONARY, Status.FULL} and current != Status.SUSPENDED
+
+
+def apply_status(
+    actor,
+    person: Person,
+    status: str,
+    effective_on: dt.date,
+    *,
+    reason: str = "",
+    leave_kind: str = "",
+    admission_date: dt.date | None = None,
+    full_since: dt.date | None = None,
+) -> Person:
+    """Move a locked ``person`` to ``status`` from ``effective_on`` and write the dated
+    ``StatusChange`` row. Internal to the services (``person_status_change`` and the
+    development workflow): the caller has authorized and locked the row. Checks MEM-STATUS
+    and that the history stays in date order. ``admission_date`` (入党时间) and
+    ``full_since`` (转正日期) default to ``effective_on`` on the moves that set them."""
+    findings = rules.status_transition_findings(current=person.status, new=status)
+    if errors(findings):
+        raise RuleViolation(findings, field="status")
+    if effective_on < person.status_since:
+        raise InvalidInput(
+            f"生效日期不能早于当前状态的起始日期（{person.status_since}）。",
+            fields={"effective_on": ["日期有误。"]},
+        )
+    if status != Status.LEFT:
+        leave_kind = ""
+    if status == Status.PROBATIONARY and (admission_date or person.admission_date is None):
+        person.admission_date = admission_date or effective_on
+    if status == Status.FULL and person.status == Status.PROBATIONARY:
+        person.full_since = full_since or effective_on
+    person.status = status
+    person.status_since = effective_on
+    if status in {Status.LEFT, Status.DECEASED}:
+        person.is_active = False
+        _close_membership(actor, person, effective_on, note=Status(status).label)
+    as_actor(person, actor)
+    person.save()
+    _record_status(actor, person, status, effective_on, reason=reason, leave_kind=leave_kind)
+    return person
+
+
 @transaction.atomic
 def person_status_change(
     *,
@@ -191,11 +248,13 @@ def person_status_change(
     leave_kind: str = "",
     today: dt.date | None = None,
 ) -> Person:
-    """Move a person to a new party status (MEM-STATUS), with its dated history row.
+    """Move a person to a new party status (MEM-STATUS), with its dated history row:
+    suspension, restoration, leaving and death. Leaving or death ends the organizational
+    relationship on the same day.
 
-    Leaving or death ends the organizational relationship on the same day. The stages of
-    development (activist, candidate, probationary, full) will be reached through the
-    development workflow's steps once it exists; until then this is the one place.
+    The moves of member development (to activist, candidate, probationary, full, and the
+    cancellation of a probationary membership) are refused here: they happen only through
+    the development workflow's steps (``dangwu.development.services.steps.step_record``).
     """
     today = today or _today()
     scope_for(actor).require(person.branch.path, Perm.EDIT)
@@ -203,30 +262,16 @@ def person_status_change(
     findings = rules.status_transition_findings(current=locked.status, new=status)
     if errors(findings):
         raise RuleViolation(findings, field="status")
+    if is_pipeline_move(locked.status, status):
+        message = PIPELINE_MOVE_MESSAGE.format(
+            current=rules.STATUS_ZH[locked.status], new=rules.STATUS_ZH[status]
+        )
+        raise InvalidInput(message, code="MEM-STATUS", fields={"status": [message]})
     if effective_on > today:
         raise InvalidInput("生效日期不能晚于今天。", fields={"effective_on": ["日期有误。"]})
-    if effective_on < locked.status_since:
-        raise InvalidInput(
-            f"生效日期不能早于当前状态的起始日期（{locked.status_since}）。",
-            fields={"effective_on": ["日期有误。"]},
-        )
     if status == Status.LEFT and not leave_kind:
         raise InvalidInput("请选择出党方式。", fields={"leave_kind": ["请选择出党方式。"]})
-    if status != Status.LEFT:
-        leave_kind = ""
-    if status == Status.PROBATIONARY and locked.admission_date is None:
-        locked.admission_date = effective_on
-    if status == Status.FULL and locked.status == Status.PROBATIONARY:
-        locked.full_since = effective_on
-    locked.status = status
-    locked.status_since = effective_on
-    if status in {Status.LEFT, Status.DECEASED}:
-        locked.is_active = False
-        _close_membership(actor, locked, effective_on, note=Status(status).label)
-    as_actor(locked, actor)
-    locked.save()
-    _record_status(actor, locked, status, effective_on, reason=reason, leave_kind=leave_kind)
-    return locked
+    return apply_status(actor, locked, status, effective_on, reason=reason, leave_kind=leave_kind)
 
 
 def _close_membership(actor, person: Person, on: dt.date, *, note: str = "") -> None:

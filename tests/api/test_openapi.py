@@ -50,6 +50,9 @@ OPERATIONS = {
     ("get", "/api/v1/dues/orgs/{org_id}/sheet"),
     ("get", "/api/v1/dues/orgs/{org_id}/summary"),
     ("post", "/api/v1/dues/orgs/{org_id}/assessments"),
+    ("get", "/api/v1/development/people/{person_id}/timeline"),
+    ("get", "/api/v1/development/people/{person_id}/steps"),
+    ("post", "/api/v1/development/people/{person_id}/steps/{step}"),
 }
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

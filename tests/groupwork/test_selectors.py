@@ -14,6 +14,7 @@ from tests import factories
 from tests.dues.conftest import run_months
 
 TODAY = dt.date(2026, 11, 22)
+D = dt.date
 pytestmark = pytest.mark.django_db
 
 
@@ -69,8 +70,7 @@ def test_the_workspace_sections(tree, leader, leader_person, liming, member, act
         ("王组长", ""),
         ("张三", ""),
     ]
-    assert [p.name for p in ws.pipeline] == ["赵积极"]
-    assert ws.contacts_note == "培养联系人待发展党员模块登记"
+    assert [(r.person.name, r.record_id, r.contacts) for r in ws.pipeline] == [("赵积极", None, [])]
     assert [(m.date, m.status) for m in ws.meetings] == [(dt.date(2026, 11, 5), "planned")]
     assert ws.meeting_held is False
     assert [(r.person.name, r.due_total) for r in ws.dues_rows] == [("张三", Decimal("91.34"))]
@@ -152,6 +152,74 @@ def test_the_workspace_reads_a_bounded_number_of_queries(
         n,
         min(n, 8),
     )  # with 王组长
+
+
+def _contacts_timeline(*contacts):
+    return {
+        "steps": {
+            "application": {"date": "2025-03-01"},
+            "activist": {"date": "2025-09-10", "recommended_by": "party_members"},
+            "contacts_assigned": {
+                "date": "2025-09-12",
+                "people": [{"name": c.name, "status": "full", "person_id": c.pk} for c in contacts],
+            },
+        }
+    }
+
+
+def test_the_workspace_names_the_contact_persons_of_activists_and_candidates(
+    tree, leader, liming, member, activist
+):
+    candidate = factories.person(
+        tree.branch, name="钱发展", group=tree.group, status="candidate", applied_on=D(2024, 3, 1)
+    )
+    applicant = factories.person(
+        tree.branch, name="孙申请", group=tree.group, status="applicant", applied_on=D(2026, 9, 1)
+    )
+    no_contacts = factories.person(
+        tree.branch, name="周积极", group=tree.group, status="activist", applied_on=D(2025, 3, 1)
+    )
+    rec = factories.development(activist, _contacts_timeline(member, liming))
+    rec2 = factories.development(candidate, _contacts_timeline(member))
+    rec3 = factories.development(
+        no_contacts,
+        {"steps": {"application": {"date": "2025-03-01"}}},
+    )
+    factories.development(applicant, {"steps": {"application": {"date": "2026-09-01"}}})
+
+    ws = selectors.workspace(scope_for(leader), tree.group, today=TODAY)
+
+    assert [
+        (r.person.name, r.record_id, [(c.name, c.person_id) for c in r.contacts])
+        for r in ws.pipeline
+    ] == [
+        ("钱发展", rec2.pk, [("张三", member.pk)]),
+        ("孙申请", applicant.development.pk, []),
+        ("赵积极", rec.pk, [("张三", member.pk), ("李明", liming.pk)]),
+        ("周积极", rec3.pk, []),
+    ]
+    assert [r.has_contacts_stage for r in ws.pipeline] == [True, False, True, True]
+
+
+def test_the_workspace_reads_contacts_in_one_query_whatever_their_number(
+    tree, leader, member, django_assert_max_num_queries
+):
+    for i in range(6):
+        p = factories.person(
+            tree.branch,
+            name=f"积极{i}",
+            group=tree.group,
+            status="activist",
+            applied_on=D(2025, 3, 1),
+        )
+        factories.development(p, _contacts_timeline(member))
+    scope = scope_for(leader)
+
+    # 12 for the workspace without a pipeline (see above) + 1 for all the contact persons.
+    with django_assert_max_num_queries(13):
+        ws = selectors.workspace(scope, tree.group, today=TODAY)
+
+    assert [len(r.contacts) for r in ws.pipeline] == [1] * 6
 
 
 def test_a_leaders_notes_do_not_follow_the_member_to_another_group(tree, leader, liming):

@@ -313,18 +313,73 @@ def test_an_ancestor_party_worker_reads_a_summary_but_cannot_edit_it(
     assert PeriodSummary.objects.get(pk=s.pk).text == "改"
 
 
+def _activist_with_contacts(tree, name, *contacts):
+    p = factories.person(
+        tree.branch, name=name, group=tree.group, status="activist", applied_on=dt.date(2025, 3, 1)
+    )
+    factories.development(
+        p,
+        {
+            "steps": {
+                "application": {"date": "2025-03-01"},
+                "activist": {"date": "2025-09-10", "recommended_by": "party_members"},
+                "contacts_assigned": {
+                    "date": "2025-09-12",
+                    "people": [
+                        {"name": c.name, "status": "full", "person_id": c.pk} for c in contacts
+                    ],
+                },
+            }
+        },
+    )
+    return p
+
+
+def test_the_workspace_shows_the_contact_persons_of_an_activist(
+    client, tree, leader, liming, member, activist
+):
+    other = _activist_with_contacts(tree, "钱积极", member, liming)
+    client.force_login(leader)
+
+    body = client.get(reverse("groupwork:workspace", args=[tree.group.pk])).content.decode()
+
+    assert "培养联系人待发展党员模块登记" not in body
+    assert f'<a href="{reverse("members:detail", args=[member.pk])}">张三</a>、' in body
+    assert f'<a href="{reverse("members:detail", args=[liming.pk])}">李明</a>' in body
+    # The leader reads the thought reports; the timeline is the branch's (VIEW on it).
+    assert reverse("development:reports", args=[other.pk]) in body
+    assert f'href="{reverse("development:person", args=[other.pk])}"' not in body
+    assert client.get(reverse("development:reports", args=[other.pk])).status_code == 200
+    # 赵积极 has no development record yet: no links, contacts not named.
+    assert reverse("development:reports", args=[activist.pk]) not in body
+    assert "尚未指定" in body
+
+
+def test_a_branch_worker_gets_the_timeline_link_in_the_workspace(client, tree, worker, member):
+    other = _activist_with_contacts(tree, "钱积极", member)
+    client.force_login(worker)
+
+    body = client.get(reverse("groupwork:workspace", args=[tree.group.pk])).content.decode()
+
+    assert reverse("development:person", args=[other.pk]) in body
+
+
 @pytest.mark.parametrize("n", [1, 10])
-def test_the_workspace_page_query_count(client, tree, leader, django_assert_max_num_queries, n):
+def test_the_workspace_page_query_count(
+    client, tree, leader, member, django_assert_max_num_queries, n
+):
     for i in range(n):
         p = factories.person(tree.branch, name=f"成员{i}", group=tree.group)
         services.task_create(
             actor=leader, group=tree.group, title="学习", assignee=p, due_on=TODAY, today=TODAY
         )
         services.note_add(actor=leader, person=p, aspect="work", text="好", today=TODAY)
+        _activist_with_contacts(tree, f"积极{i}", member)
     client.force_login(leader)
     client.get(reverse("groupwork:workspace", args=[tree.group.pk]))  # warm the session
 
-    with django_assert_max_num_queries(20):
+    # 20 before the contact persons were shown; one query reads them for every activist.
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("groupwork:workspace", args=[tree.group.pk]))
 
     assert response.status_code == 200

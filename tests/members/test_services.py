@@ -264,19 +264,14 @@ def test_person_update_outside_the_scope_is_not_found(tree, zeng):
 # --- person_status_change -----------------------------------------------------------------
 
 
-def test_status_change_probationary_to_full_sets_full_since_and_records_the_actor(tree, worker):
+def test_apply_status_probationary_to_full_sets_full_since_and_records_the_actor(tree, worker):
+    # The helper behind person_status_change and the development workflow's steps.
     person = factories.person(
         tree.branch, status="probationary", actor=worker, admission_date=D(2025, 10, 1)
     )
+    locked = Person.objects.get(pk=person.pk)
 
-    services.person_status_change(
-        actor=worker,
-        person=person,
-        status="full",
-        effective_on=D(2026, 10, 1),
-        reason="支部大会通过",
-        today=D(2026, 11, 22),
-    )
+    services.apply_status(worker, locked, "full", D(2026, 10, 1), reason="支部大会通过")
 
     fresh = Person.objects.get(pk=person.pk)
     assert (fresh.status, fresh.status_since, fresh.full_since) == (
@@ -287,6 +282,62 @@ def test_status_change_probationary_to_full_sets_full_since_and_records_the_acto
     change = fresh.status_changes.order_by("-id").first()
     assert (change.status, change.reason, change.recorded_by) == ("full", "支部大会通过", worker)
     assert change.history.get().history_user == worker
+
+
+@pytest.mark.parametrize(
+    ("current", "new"),
+    [
+        ("applicant", "activist"),
+        ("activist", "candidate"),
+        ("candidate", "probationary"),
+        ("probationary", "full"),
+        ("probationary", "probation_cancelled"),
+    ],
+)
+def test_status_change_refuses_the_moves_of_member_development(tree, worker, current, new):
+    person = factories.person(tree.branch, status=current, actor=worker)
+    before = snapshot(person)
+    rows = counts()
+
+    with pytest.raises(InvalidInput) as exc:
+        services.person_status_change(
+            actor=worker,
+            person=person,
+            status=new,
+            effective_on=D(2026, 11, 1),
+            today=D(2026, 11, 22),
+        )
+
+    assert exc.value.code == "MEM-STATUS"
+    assert "须在发展党员流程中登记相应步骤" in exc.value.message
+    assert exc.value.fields == {"status": [exc.value.message]}
+    assert snapshot(person) == before
+    assert counts() == rows
+
+
+def test_status_change_restores_a_suspended_member_to_full(tree, worker, zeng):
+    services.person_status_change(
+        actor=worker,
+        person=zeng,
+        status="suspended",
+        effective_on=D(2026, 1, 1),
+        today=D(2026, 11, 22),
+    )
+
+    services.person_status_change(
+        actor=worker,
+        person=zeng,
+        status="full",
+        effective_on=D(2026, 11, 1),
+        today=D(2026, 11, 22),
+    )
+
+    fresh = Person.objects.get(pk=zeng.pk)
+    assert (fresh.status, fresh.status_since, fresh.full_since) == (
+        "full",
+        D(2026, 11, 1),
+        D(2016, 7, 1),
+    )
 
 
 def test_status_change_refuses_a_step_back_with_the_rule_and_its_citation(zeng, worker):
