@@ -3,7 +3,7 @@ with the rules' findings and deadlines, the recorded steps, and recording a step
 
 Reads go through ``development.selectors`` with the user's scope (Perm.VIEW on the
 record's branch, or one's own record), the write through
-``development.services.steps.step_record`` (Perm.EDIT); anything outside the scope is a
+``development.services.steps.step_record`` (Perm.DEVELOP); anything outside the scope is a
 404. A step that breaks a rule is refused with the findings (422); a past fact that breaks
 one is recorded with ``exception_reason`` and ``approver_id`` (a user holding the approval
 permission on the branch).

@@ -410,7 +410,7 @@ def person_timeline(scope: Scope, person_id: int, today: dt.date) -> PersonTimel
 
     person, record = _visible_person(scope, person_id)
     branch_path = record.branch.path if record else person.branch.path
-    can_edit = scope.covers(branch_path, Perm.EDIT)
+    can_edit = scope.covers(branch_path, Perm.DEVELOP)
     can_approve = scope.covers(branch_path, Perm.APPROVE)
     views: dict[str, list[EntryView]] = defaultdict(list)
     findings: list[Finding] = []

@@ -99,8 +99,8 @@ def can_read(scope: Scope, record: DevelopmentRecord) -> bool:
 
 
 def can_submit(scope: Scope, record: DevelopmentRecord) -> bool:
-    """Hand in a report: the person themself, or ``Perm.EDIT`` on the branch."""
-    return scope.person_id == record.person_id or scope.covers(record.branch.path, Perm.EDIT)
+    """Hand in a report: the person themself, or ``Perm.DEVELOP`` on the branch."""
+    return scope.person_id == record.person_id or scope.covers(record.branch.path, Perm.DEVELOP)
 
 
 def can_comment(scope: Scope, record: DevelopmentRecord, *, contact: bool) -> bool:
@@ -111,7 +111,7 @@ def can_comment(scope: Scope, record: DevelopmentRecord, *, contact: bool) -> bo
     return (
         contact
         or scope.covers(record.branch.path, Perm.NOTES)
-        or scope.covers(record.branch.path, Perm.EDIT)
+        or scope.covers(record.branch.path, Perm.DEVELOP)
     )
 
 

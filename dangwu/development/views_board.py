@@ -38,7 +38,7 @@ def _spool():
 
 
 def _links(scope, org) -> dict:
-    return {"can_import": scope.covers(org.path, Perm.EDIT)}
+    return {"can_import": scope.covers(org.path, Perm.DEVELOP)}
 
 
 @require_GET

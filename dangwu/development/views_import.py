@@ -52,7 +52,7 @@ class ImportForm(forms.Form):
 
 def _editable_org(request: HttpRequest, org_id: int) -> Organization:
     org = organization_get_for(request.scope, org_id)  # NotFound → 404
-    request.scope.require(org.path, Perm.EDIT)
+    request.scope.require(org.path, Perm.DEVELOP)
     return org
 
 

@@ -2,7 +2,7 @@
 
 Thin: read the scope, call a selector or a service, render. Reading is ``Perm.VIEW`` on the
 record's branch (a person sees their own record, without the buttons); recording a step
-is ``Perm.EDIT``. Outside the scope is a 404 (``core.web.scoped``). A step form shows the
+is ``Perm.DEVELOP``. Outside the scope is a 404 (``core.web.scoped``). A step form shows the
 rules that apply (``guidance``) and this person's window for the step before anything is
 saved; "检查" asks ``step_preview`` for the findings the step would produce, and saving
 goes through ``step_record`` — a refusal is shown beside the form with the input kept.
@@ -217,9 +217,9 @@ def _target(request: HttpRequest, step: str) -> tuple[Person, DevelopmentRecord 
     scope = request.scope
     record = DevelopmentRecord.objects.filter(person_id=person_id).first()
     if record is not None:
-        record = selectors.record_get_for(scope, person_id, Perm.EDIT)
+        record = selectors.record_get_for(scope, person_id, Perm.DEVELOP)
         return record.person, record
-    return person_get_for(scope, person_id, perm=Perm.EDIT), None
+    return person_get_for(scope, person_id, perm=Perm.DEVELOP), None
 
 
 def _window(record: DevelopmentRecord | None, step: str, on: dt.date):
@@ -397,7 +397,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
     scope = request.scope
     entry = selectors.entry_get_for(scope, entry_id)
     record = entry.record
-    can_edit = scope.covers(record.branch.path, Perm.EDIT)
+    can_edit = scope.covers(record.branch.path, Perm.DEVELOP)
     guide = step_guide(entry.step, development_settings())
     people = list(entry.people.order_by("position"))
     files = list(entry.files.select_related("uploaded_by").order_by("uploaded_at", "id"))
@@ -459,7 +459,7 @@ def entry_detail(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 @scoped
 def file_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = selectors.entry_get_for(request.scope, entry_id, Perm.EDIT)
+    entry = selectors.entry_get_for(request.scope, entry_id, Perm.DEVELOP)
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
         try:

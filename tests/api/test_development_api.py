@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from dangwu.accounts.models import User
 from dangwu.development.models import DevelopmentRecord, RuleException, StepEntry
 from dangwu.development.services.steps import step_record
 from dangwu.members.models import Person, StatusChange
@@ -18,7 +19,8 @@ WRITE_MATRIX = [
     ("anonymous", 401),
     ("no_role", 404),
     ("sibling", 404),
-    ("committee_member", 404),
+    ("group_leader", 404),
+    ("committee_member", 201),
     ("own_org", 201),
     ("ancestor", 201),
 ]
@@ -78,8 +80,9 @@ def counts():
 
 
 def viewer(viewers, tree, who):
-    if who == "committee_member":
-        return factories.user_with_role("cm", tree.branch, kind="committee_member")
+    if who in ("committee_member", "group_leader"):
+        existing = User.objects.filter(username=who).first()
+        return existing or factories.user_with_role(who, tree.branch, kind=who)
     return viewers[who]
 
 

@@ -586,9 +586,9 @@ def test_an_id_number_stored_as_a_number(tree, worker, today):
 
 
 def test_permission_edit_on_the_org(tree, today, roll):
-    secretary = factories.user_with_role("sec", tree.branch, kind="secretary")
+    leader = factories.user_with_role("gl", tree.branch, kind="group_leader")
     sibling = factories.user_with_role("sib", tree.sibling)
-    for actor in (secretary, sibling):
+    for actor in (leader, sibling):
         with pytest.raises(NotFound):
             import_xlsx(
                 actor=actor,
@@ -665,7 +665,7 @@ def test_the_template_is_prefilled_and_round_trips(tree, worker, roll, today):
 def test_the_template_needs_edit(tree, today):
     with pytest.raises(NotFound):
         import_template(
-            actor=factories.user_with_role("sec", tree.branch, kind="secretary"),
+            actor=factories.user_with_role("gl", tree.branch, kind="group_leader"),
             org=tree.branch,
             out=io.BytesIO(),
         )

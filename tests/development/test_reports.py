@@ -327,7 +327,8 @@ def test_what_each_reader_may_do(report, wang, wang_user, contact_user, worker, 
     assert can(wang_user) == (True, False, True, False)
     assert can(contact_user) == (False, True, False, True)
     assert can(worker) == (False, False, True, False)  # no linked person: cannot sign
-    assert can(secretary) == (False, False, False, True)
+    # The secretary runs development (Perm.DEVELOP): enters paper reports too.
+    assert can(secretary) == (False, False, True, True)
 
 
 def test_the_quarter_grid_of_a_person_who_applied_on_2025_01_31(wang, member):

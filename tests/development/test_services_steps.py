@@ -613,13 +613,13 @@ def test_only_an_applicant_on_the_roll_can_open_a_record(tree, worker, people):
     assert counts() == rows
 
 
-@pytest.mark.parametrize("who", ["sibling_worker", "secretary", "no_role"])
+@pytest.mark.parametrize("who", ["sibling_worker", "group_leader", "no_role"])
 def test_outside_the_edit_scope_is_not_found_and_nothing_changes(tree, worker, people, who):
     applicant, full = people
     walk(worker, tree, applicant, full, until="application_talk")
     actor = {
         "sibling_worker": factories.user_with_role("sibw", tree.sibling),
-        "secretary": factories.user_with_role("sec", tree.branch, kind="secretary"),
+        "group_leader": factories.user_with_role("gl", tree.branch, kind="group_leader"),
         "no_role": factories.user_with_role("nr", None, person=applicant),
     }[who]
     before, rows = snapshot(applicant), counts()

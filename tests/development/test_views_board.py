@@ -188,8 +188,8 @@ def test_board_rows_per_child(client, viewers, tree, pipeline):
     ]
 
 
-def test_board_hides_the_import_link_from_a_secretary(client, tree, pipeline):
-    client.force_login(factories.user_with_role("sec", tree.branch, kind="committee_member"))
+def test_board_hides_the_import_link_from_a_group_leader(client, tree, pipeline):
+    client.force_login(factories.user_with_role("gl", tree.branch, kind="group_leader"))
 
     page = html(client.get(url("board", tree.branch)))
 

@@ -34,7 +34,7 @@ def test_permission_matrix(client, tree, viewers, who, status, name):
 
 @pytest.mark.parametrize("name", ["development:import", "development:import_template"])
 def test_roles_without_edit_and_unknown_orgs_are_404(client, tree, name):
-    client.force_login(factories.user_with_role("sec", tree.committee, kind="secretary"))
+    client.force_login(factories.user_with_role("gl", tree.committee, kind="group_leader"))
     assert client.get(reverse(name, args=[tree.branch.pk])).status_code == 404
     client.force_login(factories.user_with_role("w2", tree.branch))
     assert client.get(reverse(name, args=[999999])).status_code == 404

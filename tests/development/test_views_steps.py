@@ -212,11 +212,11 @@ def test_step_form_permission_matrix(client, viewers, wang, record, who, expecte
     assert_status(response, expected)
 
 
-def test_step_form_is_404_for_roles_without_edit_and_for_the_person(client, tree, wang, record):
-    secretary = factories.user_with_role("sec", tree.branch, "secretary")
+def test_step_form_is_404_for_roles_without_develop_and_for_the_person(client, tree, wang, record):
+    leader = factories.user_with_role("gl", tree.branch, "group_leader")
     own = factories.user_with_role("wang", None, person=wang)
 
-    for user in (secretary, own):
+    for user in (leader, own):
         client.force_login(user)
         assert client.get(step_url(wang, "candidate")).status_code == 404
         assert client.post(step_url(wang, "candidate"), {"date": "2026-11-22"}).status_code == 404

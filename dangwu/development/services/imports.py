@@ -78,7 +78,7 @@ def import_xlsx(*, actor, org: Organization, upload, today: dt.date | None = Non
     subtree. File problems raise ``InvalidInput`` on ``file``; bad rows come back in
     ``result.errors`` and nothing is written."""
     today = today or _today()
-    scope_for(actor).require(org.path, Perm.EDIT)
+    scope_for(actor).require(org.path, Perm.DEVELOP)
     result = ImportResult(kind="xlsx")
     records = xlsx.read_rows(upload, today=today)
     return _import(actor, org, records, result, today, files=[getattr(upload, "name", "")])
@@ -88,7 +88,7 @@ def import_json(*, actor, org: Organization, uploads, today: dt.date | None = No
     """Import timeline JSON files (see ``imports.jsonfiles`` for the format); the same
     all-or-nothing report, by file name and JSON field path."""
     today = today or _today()
-    scope_for(actor).require(org.path, Perm.EDIT)
+    scope_for(actor).require(org.path, Perm.DEVELOP)
     result = ImportResult(kind="json")
     records, problems = jsonfiles.read_files(list(uploads), today=today)
     result.errors.extend(problems)
@@ -551,7 +551,7 @@ def import_template(*, actor, org: Organization, out, ip: str | None = None) -> 
     candidates and probationary members of its subtree (name and ID number); the full ID
     numbers shown are recorded as an ``AuditEvent`` (``EXPORT``). Returns the rows."""
     scope = scope_for(actor)
-    scope.require(org.path, Perm.EDIT)
+    scope.require(org.path, Perm.DEVELOP)
     people = (
         Person.objects.filter(
             branch__path__startswith=org.path, is_active=True, status__in=TEMPLATE_STATUSES

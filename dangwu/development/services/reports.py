@@ -3,9 +3,9 @@ person's comment.
 
 Applicants, activists, candidates and probationary members with an open record hand in a
 report each quarter, as text or a scan (PDF, JPEG, PNG). The person hands it in themself,
-or a party worker (``Perm.EDIT`` on the branch) enters a paper one. A contact person named
+or a party worker (``Perm.DEVELOP`` on the branch) enters a paper one. A contact person named
 at the record's ``contacts_assigned`` step comments on it, as may the branch committee
-(``Perm.NOTES``) or a party worker (``Perm.EDIT``); the comment is signed by the user's
+(``Perm.NOTES``) or a party worker (``Perm.DEVELOP``); the comment is signed by the user's
 person. Both writes are kept in the report's history with the acting user.
 """
 
@@ -118,7 +118,7 @@ def report_submit(
     is_self = scope.person_id is not None and scope.person_id == person.pk
     if not is_self:
         branch_path = record.branch.path if record else person.branch.path
-        scope.require(branch_path, Perm.EDIT)
+        scope.require(branch_path, Perm.DEVELOP)
     if record is None or record.state != RecordState.OPEN:
         raise DomainError(NO_RECORD, code="NO_RECORD")
     if record.person.status not in sel.REPORTING_STATUSES:

@@ -489,7 +489,7 @@ def _plan(
     person = people_qs.get(pk=person.pk)
     record = records.filter(person=person).first()
     branch = record.branch if record is not None else person.branch
-    scope_for(actor).require(branch.path, Perm.EDIT)
+    scope_for(actor).require(branch.path, Perm.DEVELOP)
     if step not in VALID_STEPS:
         raise InvalidInput(f"未知的步骤「{step}」。", fields={"step": ["未知的步骤。"]})
     if step == "application":
@@ -774,7 +774,7 @@ def step_record(
     ``data``: the step's ``StepEntry`` fields as Python values (``fields_of(step)``);
     ``people``: the contacts or introducers (``Person``). Creates the record on
     "application" (the person must be an applicant on the roll). Raises ``NotFound``
-    outside the scope (``Perm.EDIT`` on the branch), ``InvalidInput`` for bad input and for
+    outside the scope (``Perm.DEVELOP`` on the branch), ``InvalidInput`` for bad input and for
     a past fact breaking a rule without reason or approver, ``RuleViolation`` for a step
     done today that breaks a rule, ``DomainError`` for a step already recorded.
     The returned entry carries ``new_findings`` (what the step added, of any severity) and
@@ -883,7 +883,7 @@ def _check_upload(upload: UploadedFile) -> str:
 def file_attach(*, actor, entry: StepEntry, upload: UploadedFile, title: str = "") -> StepFile:
     """Keep a scan (PDF, JPEG, PNG; at most 20MB) with a step, stored under a random name."""
     current = StepEntry.objects.select_related("record__branch").get(pk=entry.pk)
-    scope_for(actor).require(current.record.branch.path, Perm.EDIT)
+    scope_for(actor).require(current.record.branch.path, Perm.DEVELOP)
     ext = _check_upload(upload)
     original = os.path.basename(upload.name or "")[:200]
     title = (title or "").strip()[:200] or original or f"附件{ext}"
