@@ -255,7 +255,10 @@ def person_update(request: HttpRequest, person_id: PersonId, payload: PersonUpda
     "/{int:person_id}/status",
     response={200: PersonOut, **WRITE_ERRORS},
     summary="变更政治面貌",
-    description="按 MEM-STATUS 规则变更政治面貌并记录；出党或去世同时结束组织关系。",
+    description=(
+        "按 MEM-STATUS 规则变更政治面貌并记录；出党或去世同时结束组织关系。"
+        "发展党员各阶段的变更须通过 /development 登记步骤。"
+    ),
 )
 def person_status_change(request: HttpRequest, person_id: PersonId, payload: StatusChangeIn):
     person = selectors.person_get_for(scope_for(request.user), person_id)

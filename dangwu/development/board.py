@@ -366,7 +366,10 @@ def missing_reports(
     year, quarter = quarter_of(today)
     begins = dt.date(year, 3 * quarter - 2, 1)
     reports = ThoughtReport.objects.filter(record=OuterRef("pk"))
-    live = StepEntry.objects.filter(record=OuterRef("pk"), source=EntrySource.LIVE)
+    # selectors.tracks_reports: reports, or an application recorded live.
+    live = StepEntry.objects.filter(
+        record=OuterRef("pk"), step="application", source=EntrySource.LIVE
+    )
     applied = StepEntry.objects.filter(record=OuterRef("pk"), step="application", date__lt=begins)
     rows = list(
         DevelopmentRecord.objects.filter(

@@ -33,8 +33,10 @@ def _timeline(args: argparse.Namespace) -> tuple[dict[str, Any], int]:
         from dangwu.core.clock import today  # reads the clock: needs Django settings
 
         args.today = today()
+    from dangwu.core.workcal_db import calendar_or_shipped  # DB years when reachable
+
     try:
-        findings = check_timeline(data, today=args.today)
+        findings = check_timeline(data, today=args.today, calendar=calendar_or_shipped())
     except TimelineError as exc:
         raise rules_cli.UsageError(exc.message) from exc
     payload = {"findings": [finding_json(f) for f in findings]}

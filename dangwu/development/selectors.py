@@ -74,6 +74,16 @@ def entry_json(entry: StepEntry, people: Iterable[StepPerson] = ()) -> dict[str,
     return out
 
 
+def tracks_reports(has_reports: bool, entries: Iterable[tuple[str, str]]) -> bool:
+    """Whether DEV-THOUGHT-REPORT is checked on a record: it has reports, or it started in
+    Dangwu (its application was recorded live). An imported file is checked only for the
+    reports it brought; a later live step does not make its past quarters missing.
+    ``entries`` are (step, source) pairs."""
+    return has_reports or any(
+        step == "application" and source == EntrySource.LIVE for step, source in entries
+    )
+
+
 def build_timeline(
     record: DevelopmentRecord,
     entries: Iterable[StepEntry],
@@ -102,6 +112,11 @@ def build_timeline(
         "person": {
             "birth_date": person.birth_date.isoformat(),
             "league_member": person.league_member,
+            **(
+                {"leaves_unit_on": record.leaves_unit_on.isoformat()}
+                if record.leaves_unit_on
+                else {}
+            ),
         },
         "steps": steps,
     }
@@ -129,7 +144,7 @@ def timelines_data(records: list[DevelopmentRecord]) -> dict[int, dict[str, Any]
     out = {}
     for r in records:
         rows = entries.get(r.id, [])
-        tracked = r.id in reports or any(e.source == EntrySource.LIVE for e in rows)
+        tracked = tracks_reports(r.id in reports, ((e.step, e.source) for e in rows))
         out[r.id] = build_timeline(r, rows, people, reports[r.id] if tracked else None)
     return out
 
@@ -438,7 +453,7 @@ def person_timeline(scope: Scope, person_id: int, today: dt.date) -> PersonTimel
         reports = list(
             ThoughtReport.objects.filter(record=record).values_list("submitted_on", flat=True)
         )
-        tracked = bool(reports) or any(e.source == EntrySource.LIVE for e in entries)
+        tracked = tracks_reports(bool(reports), ((e.step, e.source) for e in entries))
         data = build_timeline(record, entries, people, reports if tracked else None)
         for e in entries:
             views[e.step].append(by_id[e.id])

@@ -26,10 +26,11 @@ from dangwu.core.errors import NotFound
 from dangwu.core.findings import Finding
 from dangwu.core.scope import Perm, Scope
 from dangwu.development.admission import check_thought_reports, quarter_end, quarter_of
-from dangwu.development.choices import EntrySource, PersonRole, RecordState
+from dangwu.development.choices import PersonRole, RecordState
 from dangwu.development.conf import development_settings
 from dangwu.development.context import RuleContext
 from dangwu.development.models import DevelopmentRecord, StepEntry, StepPerson, ThoughtReport
+from dangwu.development.selectors import tracks_reports
 from dangwu.development.steps import step_label
 from dangwu.development.timeline import parse_timeline
 from dangwu.members.choices import Status
@@ -251,7 +252,7 @@ def record_coverage(
     )
     found = {step: day for step, day, _ in rows}
     application = found.get("application") or record.person.applied_on
-    tracked = bool(dates) or any(source == EntrySource.LIVE for _, _, source in rows)
+    tracked = tracks_reports(bool(dates), ((step, source) for step, _, source in rows))
     tracking_start = None if tracked else timezone.localdate(record.created_at)
     return quarter_coverage(
         application=application,

@@ -164,7 +164,7 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
         "crumb_board": scope.covers(branch.path, Perm.VIEW),
         "rows": _rows(tl, can_record),
         "can_apply": (
-            record is None and tl.can_edit and p.status == Status.APPLICANT and p.is_active
+            record is None and tl.can_edit and p.status in services.OPENING_STATUSES and p.is_active
         ),
         "can_record": can_record,
         "other_findings": tl.findings_by_step.get("", []),

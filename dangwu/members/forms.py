@@ -262,7 +262,24 @@ class PersonCreateForm(_PlacementMixin, PersonFieldsForm):
 
 
 class StatusChangeForm(forms.Form):
-    status = forms.ChoiceField(label=_("新的政治面貌"), choices=Status.choices)
+    # Moves on the way in (activist … full, cancellation) go through the development steps.
+    status = forms.ChoiceField(
+        label=_("新的政治面貌"),
+        choices=[
+            (s.value, s.label)
+            for s in (
+                Status.SUSPENDED,
+                Status.LEFT,
+                Status.DECEASED,
+                Status.FULL,
+                Status.PROBATIONARY,
+            )
+        ],
+        help_text=_(
+            "停止党籍、出党、去世，以及停止党籍后恢复党籍（正式党员或预备党员）在此登记；"
+            "确定积极分子、发展对象、接收预备党员、转正、取消预备党员资格请在发展党员流程中登记。"
+        ),
+    )
     effective_on = _date(_("生效日期"), required=True, initial=today)
     leave_kind = forms.ChoiceField(
         label=_("出党方式"),

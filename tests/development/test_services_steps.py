@@ -600,7 +600,7 @@ def test_bad_input_is_refused_in_chinese_and_changes_nothing(
     assert (snapshot(applicant), counts()) == (before, rows)
 
 
-def test_only_an_applicant_on_the_roll_can_open_a_record(tree, worker, people):
+def test_a_full_member_cannot_open_a_record(tree, worker, people):
     _applicant, full = people
     rows = counts()
 
@@ -608,9 +608,42 @@ def test_only_an_applicant_on_the_roll_can_open_a_record(tree, worker, people):
         _record(worker, full[0], "application", {"date": D(2024, 3, 1)})
 
     assert exc.value.message == (
-        "赵一的政治面貌为「正式党员」，只有在册的入党申请人才能建立发展党员记录。"
+        "赵一的政治面貌为「正式党员」，只有在册的入党申请人、入党积极分子、发展对象和预备党员"
+        "才能建立发展党员记录（正式党员的历史档案请用“导入历史记录”）。"
     )
     assert counts() == rows
+
+
+def test_a_candidate_on_the_roll_has_earlier_steps_entered_without_moving_back(tree, worker):
+    # given a candidate put on the roll by a roster import, without a record
+    zhou = factories.person(tree.branch, name="周补", status="candidate", birth_date=D(2001, 2, 3))
+    changes = StatusChange.objects.filter(person=zhou).count()
+
+    # when the branch enters the application, the talk and the activist step from the files
+    _record(worker, zhou, "application", {"date": D(2025, 11, 20)}, today=TODAY)
+    _record(worker, zhou, "application_talk", {"date": D(2025, 12, 5)}, today=TODAY)
+    _record(
+        worker,
+        zhou,
+        "activist",
+        {"date": D(2025, 11, 21), "recommended_by": "party_members"},
+        exception_reason="档案记载：申请次日即经党员推荐确定为积极分子（谈话在后）",
+        approver=worker,
+        today=TODAY,
+    )
+
+    # then the record is open and the roll keeps the candidate, with no new status rows
+    zhou.refresh_from_db()
+    assert zhou.status == "candidate"
+    assert StatusChange.objects.filter(person=zhou).count() == changes
+    assert list(
+        StepEntry.objects.filter(record__person=zhou)
+        .order_by("date")
+        .values_list("step", flat=True)
+    ) == ["application", "activist", "application_talk"]
+    assert set(
+        RuleException.objects.filter(entry__record__person=zhou).values_list("code", flat=True)
+    ) >= {"DEV-ORDER"}
 
 
 @pytest.mark.parametrize("who", ["sibling_worker", "group_leader", "no_role"])

@@ -780,10 +780,10 @@ def test_status_refusal_shows_the_rule_and_its_citation(client, viewers, zeng):
 
     response = login(client, viewers, "own_org").post(
         reverse("members:status", args=[zeng.pk]),
-        {"status": "applicant", "effective_on": "2026-11-01"},
+        {"status": "probationary", "effective_on": "2026-11-01"},
     )
 
-    message = "不能从「正式党员」退回「入党申请人」。" + CITATION
+    message = "不能从「正式党员」退回「预备党员」。" + CITATION
     assert errors(response) == {"status": [message]}
     assert message in response.content.decode()
     assert snapshot(zeng) == before

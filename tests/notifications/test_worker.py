@@ -37,9 +37,10 @@ def test_worker_once_runs_the_reminders_through_the_queue(tree, people, on_day, 
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend"
     # when the worker runs once
     output = run("worker", "--once", "--verbosity", "0")
-    # then both daily tasks were queued, run and succeeded, and the reminders exist
+    # then the three daily tasks were queued, run and succeeded, and the reminders exist
     tasks = {t.task_path: t for t in DBTaskResult.objects.all()}
     assert sorted(tasks) == [
+        "dangwu.development.tasks.refresh_development_records",
         "dangwu.meetings.tasks.refresh_compliance_tallies",
         "dangwu.notifications.tasks.send_reminders",
     ]

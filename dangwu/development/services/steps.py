@@ -70,6 +70,7 @@ from dangwu.development.selectors import (
     sanction_in_effect,
     sanctions_of,
     statuses_on,
+    tracks_reports,
     voting_members,
 )
 from dangwu.development.services.common import record_refresh
@@ -421,7 +422,7 @@ def _key(f: Finding) -> tuple[str, str, str]:
 
 
 def _timeline(record, entries, people, reports) -> Timeline:
-    tracked = bool(reports) or any(e.source == EntrySource.LIVE for e in entries)
+    tracked = tracks_reports(bool(reports), ((e.step, e.source) for e in entries))
     return parse_timeline(build_timeline(record, entries, people, reports if tracked else None))
 
 
@@ -499,11 +500,14 @@ def _plan(
                 code="DUPLICATE",
             )
         if record is None:
-            if person.status != Status.APPLICANT or not person.is_active:
+            # People already on the roll at a later stage (a roster import) have their
+            # earlier steps entered as past facts; their status then moves only forward.
+            if person.status not in OPENING_STATUSES or not person.is_active:
                 raise DomainError(
                     f"{person.name}的政治面貌为「{STATUS_ZH[person.status]}」"
                     f"{'' if person.is_active else '且已不在册'}，"
-                    "只有在册的入党申请人才能建立发展党员记录。"
+                    "只有在册的入党申请人、入党积极分子、发展对象和预备党员才能建立发展党员记录"
+                    "（正式党员的历史档案请用“导入历史记录”）。"
                 )
             record = DevelopmentRecord(person=person, branch=person.branch)
     elif record is None:
@@ -680,7 +684,25 @@ def _store_exceptions(plan: _Plan, entry: StepEntry, *, actor, reason: str, appr
     RuleException.objects.bulk_create(rows)
 
 
+PIPELINE_ORDER = (
+    Status.APPLICANT,
+    Status.ACTIVIST,
+    Status.CANDIDATE,
+    Status.PROBATIONARY,
+    Status.FULL,
+)
+OPENING_STATUSES = frozenset(PIPELINE_ORDER[:4])
+
+
 # --- status moves --------------------------------------------------------------------------
+
+
+def _ahead(person: Person, status: str) -> bool:
+    """The roll already has ``person`` at ``status`` or later (an earlier step entered as a
+    past fact for someone imported mid-way): no move, never backwards."""
+    if person.status not in PIPELINE_ORDER:
+        return False
+    return PIPELINE_ORDER.index(person.status) >= PIPELINE_ORDER.index(status)
 
 
 def _move_status(actor, plan: _Plan) -> None:
@@ -688,11 +710,11 @@ def _move_status(actor, plan: _Plan) -> None:
     by_step = {e.step: e for e in plan.entries}
     apply = member_services.apply_status
     reason = f"发展党员：{step_label_any(entry.step)}"
-    if entry.step == "activist" and person.status != Status.ACTIVIST:
+    if entry.step == "activist" and not _ahead(person, Status.ACTIVIST):
         apply(actor, person, Status.ACTIVIST, entry.date, reason=reason)
-    elif entry.step == "candidate" and person.status != Status.CANDIDATE:
+    elif entry.step == "candidate" and not _ahead(person, Status.CANDIDATE):
         apply(actor, person, Status.CANDIDATE, entry.date, reason=reason)
-    elif entry.step == "admission_approval" and person.status != Status.PROBATIONARY:
+    elif entry.step == "admission_approval" and not _ahead(person, Status.PROBATIONARY):
         meeting = by_step.get("admission_meeting")
         if meeting is None:
             raise DomainError("尚未登记第15步「支部大会讨论」，不能审批接收预备党员。")
@@ -704,7 +726,7 @@ def _move_status(actor, plan: _Plan) -> None:
             reason=reason,
             admission_date=meeting.date,
         )
-    elif entry.step == "conversion_approval" and person.status != Status.FULL:
+    elif entry.step == "conversion_approval" and not _ahead(person, Status.FULL):
         if "conversion_meeting" not in by_step:
             raise DomainError("尚未登记第23步「支部大会讨论」（转正），不能审批转正。")
         meeting = by_step.get("admission_meeting")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task_backends
 from django_tasks_db import DatabaseBackend
 
+from dangwu.development.tasks import refresh_development_records
 from dangwu.meetings.tasks import refresh_compliance_tallies
 from dangwu.notifications.services import reminder_settings
 from dangwu.notifications.tasks import send_reminders
@@ -86,8 +87,10 @@ class Command(BaseCommand):
             self.stdout.write("后台任务已停止。")
 
     def enqueue(self):
-        # The daily jobs: the committees' compliance tallies, then the reminders (reported).
+        # The daily jobs: the committees' compliance tallies, the development records' rule
+        # cache, then the reminders (reported).
         refresh_compliance_tallies.enqueue()
+        refresh_development_records.enqueue()
         return send_reminders.enqueue()
 
     def drain(self) -> None:
