@@ -22,9 +22,10 @@ from dangwu.api.schemas import ErrorOut, Id, InSchema, PersonId, Text
 from dangwu.core.clock import today
 from dangwu.core.errors import DomainError, InvalidInput
 from dangwu.core.findings import Finding, Severity
-from dangwu.core.scope import scope_for
+from dangwu.core.scope import Perm, scope_for
 from dangwu.development import selectors
 from dangwu.development.choices import STEP_CHOICES
+from dangwu.development.models import DevelopmentRecord
 from dangwu.development.services import steps as services
 from dangwu.members.models import Person
 from dangwu.members.selectors import person_get_for
@@ -374,6 +375,13 @@ def step_record(
 ):
     scope = scope_for(request.user)
     person = person_get_for(scope, person_id)
+    # 404 before any lookup of the payload's ids (an organization, an approver, people).
+    branch_path = (
+        DevelopmentRecord.objects.filter(person=person)
+        .values_list("branch__path", flat=True)
+        .first()
+    )
+    scope.require(branch_path or person.branch.path, Perm.DEVELOP)
     try:
         approver = None
         if payload.approver_id is not None:

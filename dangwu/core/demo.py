@@ -321,7 +321,9 @@ class _Builder:
         self.counts.update(build_demo_groupwork(admin=self.admin, today=self.today))
         from dangwu.core.demo_development import build_demo_development  # people on the way in
 
-        self.counts.update(build_demo_development(admin=self.admin, today=self.today))
+        development = build_demo_development(admin=self.admin, today=self.today)
+        self.counts.update(development)
+        self.counts["person"] = self.counts.get("person", 0) + development["person_development"]
         # The reminders the daily job would have left this morning (the inbox is not empty).
         from dangwu.notifications.services import reminders_run
 

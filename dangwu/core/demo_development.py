@@ -175,6 +175,7 @@ class _Builder:
         self._sanction()
         self._new_people()
         self._existing_people()
+        self._rest_of_roll()
         self._write()
         # The demo's rows name their reason in the history, like demo.py's bulk rows.
         Person.history.filter(id__in=self.created).update(history_change_reason=REASON)
@@ -641,6 +642,64 @@ class _Builder:
                 meetings=meetings,
             )
         )
+
+    def _rest_of_roll(self) -> None:
+        """Every other applicant, activist and candidate of the student branches gets a
+        record rebuilt from their status history, kept within the rules, so that the
+        boards and to-do lists of the demo are full. People whose history cannot be kept
+        within them (a candidate named less than a year after the activist date) are left
+        without a record: the branch opens it on their next step."""
+        T = self.today
+        taken = {s.person.pk for s in self.subjects}
+        students = {self.branches[c].pk for c in STUDENT_BRANCHES}
+        n = 0
+        for p in self.roll:
+            if p.pk in taken or p.branch_id not in students or p.status not in _RANK:
+                continue
+            on = self.history[p.pk]
+            app = p.applied_on or on.get("applicant")
+            if app is None or app > T:
+                continue
+            talk = app + dt.timedelta(days=10 + p.pk % 15)
+            steps: dict[str, Any] = _app(app, talk if talk <= T else None)
+            try:
+                if p.status in (Status.ACTIVIST, Status.CANDIDATE):
+                    ac = on["activist"]
+                    if ac < add_months(app, self.settings.app_to_activist_months) or ac < talk:
+                        continue
+                    c = on.get("candidate") if p.status == Status.CANDIDATE else None
+                    if c is not None and c < add_years(ac, 1):
+                        continue
+                    end = c or T
+                    assess, d = [], add_months(ac, 5)
+                    while d < end - dt.timedelta(days=7):
+                        assess.append(d)
+                        d = add_months(d, 5)
+                    steps.update(self._activist(p.branch, ac, assess, recommended_by="league"))
+                    if c is not None:
+                        review = c + dt.timedelta(days=12)
+                        training = c + dt.timedelta(days=20)
+                        steps.update(
+                            self._candidate(
+                                p.branch,
+                                c,
+                                review=review if review <= T else None,
+                                training=training if training + dt.timedelta(days=2) <= T else None,
+                            )
+                        )
+            except (KeyError, ValueError):  # no history, or too few full members then
+                continue
+            self.subjects.append(
+                _Subject(
+                    person=p,
+                    data={"steps": steps},
+                    source=EntrySource.IMPORT,
+                    actor=self.recorder if p.branch_id == self.branches[BRANCH].pk else self.admin,
+                    kind="roll",
+                )
+            )
+            n += 1
+        self.counts["roll_records"] = n
 
     # --- writing ---------------------------------------------------------------------------
 

@@ -221,6 +221,20 @@ def statuses_on(person_ids: Iterable[int], on: dt.date) -> dict[int, str]:
     return out
 
 
+def status_before_history(person: Person, on: dt.date) -> str:
+    """A person's status on ``on`` when no dated change is on or before it (people put on
+    the roll at a later stage have one row, from ``status_since``): read from the roll's
+    admission and conversion dates, as the historical import does; without either, the
+    current status."""
+    if person.full_since is None and person.admission_date is None:
+        return person.status
+    if person.full_since is not None and on >= person.full_since:
+        return Status.FULL
+    if person.admission_date is not None and on >= person.admission_date:
+        return Status.PROBATIONARY
+    return Status.APPLICANT
+
+
 def sanctions_of(person_ids: Iterable[int]) -> dict[int, list[SanctionFacts]]:
     """The sanctions of each person as the pure rules take them (one query)."""
     out: dict[int, list[SanctionFacts]] = defaultdict(list)
@@ -301,7 +315,7 @@ def voting_members(branch: Organization, on: dt.date) -> VoteRights:
     voters: list[Person] = []
     excluded: list[Excluded] = []
     for pid, person in people.items():
-        status = statuses.get(pid, person.status)
+        status = statuses.get(pid) or status_before_history(person, on)
         if status not in MEMBER_STATUSES and status != Status.SUSPENDED:
             continue
         rights = rights_on(status=status, sanctions=sanctions.get(pid, []), on=on)

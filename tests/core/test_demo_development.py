@@ -42,8 +42,38 @@ def demo(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def records(demo, db):
+def all_records(demo, db):
     return list(DevelopmentRecord.objects.select_related("person", "branch").order_by("id"))
+
+
+@pytest.fixture
+def records(all_records):
+    """The designed people and the seven members rebuilt from their history (not the
+    roll's other people on the way in, whose records only fill the boards)."""
+    return [
+        r
+        for r in all_records
+        if r.person.name in DESIGNED or r.person.status in ("probationary", "full")
+    ]
+
+
+def test_the_rest_of_the_student_branches_roll_has_records_within_the_rules(demo, all_records):
+    rest = [
+        r
+        for r in all_records
+        if r.person.name not in DESIGNED and r.person.status not in ("probationary", "full")
+    ]
+    assert len(rest) == demo.counts["roll_records"] == 140
+    assert Counter(r.person.status for r in rest) == {
+        "applicant": 62,
+        "activist": 51,
+        "candidate": 27,
+    }
+    found = findings_of(rest)
+    assert [
+        (name, f.code) for name, fs in found.items() for f in fs if f.severity == Severity.ERROR
+    ] == []
+    assert all(r.state == "open" and r.error_count == 0 for r in rest)
 
 
 def findings_of(records):
@@ -58,7 +88,7 @@ def findings_of(records):
 def test_people_at_every_step(demo, records):
     # Then nineteen records: twelve new people and seven members already on the roll
     assert len(records) == 19
-    assert demo.counts["developmentrecord"] == 19
+    assert demo.counts["developmentrecord"] == 19 + 140
     assert demo.counts["person_development"] == 12
     statuses = Counter(r.person.status for r in records)
     assert statuses == {

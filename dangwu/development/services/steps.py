@@ -69,6 +69,7 @@ from dangwu.development.selectors import (
     build_timeline,
     sanction_in_effect,
     sanctions_of,
+    status_before_history,
     statuses_on,
     tracks_reports,
     voting_members,
@@ -381,7 +382,7 @@ def _snapshot_people(
     sanctions = sanctions_of(ids)
     out = []
     for i, p in enumerate(people):
-        status = statuses.get(p.pk, p.status)
+        status = statuses.get(p.pk) or status_before_history(p, on)
         if status not in PERSON_STATUSES:
             msg = f"{p.name}在{zh_date(on)}为「{STATUS_ZH[status]}」，不能担任{what}。"
             raise InvalidInput(msg, fields={"people": [msg]})
