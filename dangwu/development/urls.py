@@ -29,6 +29,7 @@ urlpatterns = [
     # A person's timeline and the step forms (views_steps).
     path("person/<int:person_id>/", views_steps.person, name="person"),
     path("person/<int:person_id>/step/<slug:step>/", views_steps.step_form, name="step"),
+    path("person/<int:person_id>/leaving/", views_plan.leaving_set, name="leaving"),
     path("entry/<int:entry_id>/", views_steps.entry_detail, name="entry"),
     path("entry/<int:entry_id>/files/", views_steps.file_upload, name="file_upload"),
     path("file/<int:file_id>/", views_steps.file_download, name="file"),

@@ -1,4 +1,5 @@
-"""The annual development plan of an organization (DEV-NO-RUSH). Thin."""
+"""The annual development plan of an organization (DEV-NO-RUSH), and the expected day a
+person leaves the unit (DEV-LEAVING-3M). Thin."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from dangwu.core.scope import Perm
 from dangwu.core.web import SERVICE_ERRORS, scoped, show_domain_error, year_param
 from dangwu.development.plans import plan_status
 from dangwu.development.services.plans import MAX_QUOTA, plan_set
+from dangwu.development.services.records import record_leaving_set
 from dangwu.meetings.selectors import org_get_for
+from dangwu.members.selectors import person_get_for
 
 
 class PlanForm(forms.Form):
@@ -59,3 +62,32 @@ def plan_edit(request, org_id: int):
         "development/plan_form.html",
         {"org": org, "year": year, "status": status, "form": form},
     )
+
+
+class LeavingForm(forms.Form):
+    leaves_unit_on = forms.DateField(
+        label=gettext_lazy("预计离开单位日期（毕业、调动）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": gettext_lazy("请输入有效日期，如2027-06-30。")},
+    )
+
+
+@require_http_methods(["POST"])
+@scoped
+def leaving_set(request, person_id: int):
+    """Save the date from the person page's small form and go back to it."""
+    person = person_get_for(request.scope, person_id)
+    form = LeavingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("development:person", person_id=person.pk)
+    try:
+        record_leaving_set(
+            actor=request.user, person=person, leaves_unit_on=form.cleaned_data["leaves_unit_on"]
+        )
+    except SERVICE_ERRORS as exc:
+        messages.error(request, getattr(exc, "message", str(exc)))
+    else:
+        messages.success(request, _("已保存预计离开单位日期。"))
+    return redirect("development:person", person_id=person.pk)
