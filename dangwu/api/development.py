@@ -305,7 +305,7 @@ def _data(payload: StepIn) -> dict:
     if payload.approving_org_id is not None:
         org = Organization.objects.filter(pk=payload.approving_org_id).first()
         if org is None:
-            msg = "办理的党组织不存在。"
+            msg = "办理的党组织不存在或不是本支部的上级组织。"
             raise InvalidInput(msg, fields={"approving_org_id": [msg]})
         data["approving_org"] = org
     return data

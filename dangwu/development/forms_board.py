@@ -53,7 +53,9 @@ class AuditFilterForm(BranchFilterForm):
         required=False,
         choices=[("", _("全部记录")), (EntrySource.IMPORT, _("含历史导入步骤的记录"))],
     )
-    person = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    person = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def show_codes(self, codes: Sequence[str]) -> None:
         """Offer the codes found (and the one asked for) in the rule select."""

@@ -177,8 +177,8 @@ def record_get_for(scope: Scope, person_id: int, perm: Perm = Perm.VIEW) -> Deve
 def entry_get_for(scope: Scope, entry_id: int, perm: Perm = Perm.VIEW) -> StepEntry:
     """One step entry inside the scope (its record's branch), with the record and person."""
     q = scope.org_q(perm, field="record__branch__path")
-    if perm == Perm.VIEW and scope.person_id is not None:
-        q |= Q(record__person_id=scope.person_id)
+    if perm == Perm.VIEW:  # the person themself, a group leader for the group's people
+        q |= scope.person_q(perm, prefix="record__person__")
     entry = (
         StepEntry.objects.filter(q, pk=entry_id)
         .select_related("record__person", "record__branch", "recorded_by")
@@ -192,8 +192,8 @@ def entry_get_for(scope: Scope, entry_id: int, perm: Perm = Perm.VIEW) -> StepEn
 def file_get_for(scope: Scope, file_id: int, perm: Perm = Perm.VIEW) -> StepFile:
     """One attached scan inside the scope (its record's branch)."""
     q = scope.org_q(perm, field="entry__record__branch__path")
-    if perm == Perm.VIEW and scope.person_id is not None:
-        q |= Q(entry__record__person_id=scope.person_id)
+    if perm == Perm.VIEW:  # the person themself, a group leader for the group's people
+        q |= scope.person_q(perm, prefix="entry__record__person__")
     f = (
         StepFile.objects.filter(q, pk=file_id)
         .select_related("entry__record__person", "entry__record__branch")
@@ -423,7 +423,9 @@ def _visible_person(scope: Scope, person_id: int) -> tuple[Person, DevelopmentRe
     )
     own = scope.person_id == person.pk
     sees_record = record is not None and scope.covers(record.branch.path, Perm.VIEW)
-    if not (own or sees_record or scope.covers(person.branch.path, Perm.VIEW)):
+    # A group leader knows the activists of the group (seed 004): VIEW on the group.
+    in_group = person.group is not None and scope.covers(person.group.path, Perm.VIEW)
+    if not (own or sees_record or in_group or scope.covers(person.branch.path, Perm.VIEW)):
         raise NotFound()
     if record is not None:
         record.person = person

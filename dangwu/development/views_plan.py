@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,8 +17,9 @@ from dangwu.core.web import SERVICE_ERRORS, scoped, show_domain_error, year_para
 from dangwu.development.plans import plan_status
 from dangwu.development.services.plans import MAX_QUOTA, plan_set
 from dangwu.development.services.records import record_leaving_set
-from dangwu.meetings.selectors import org_get_for
 from dangwu.members.selectors import person_get_for
+from dangwu.orgs.choices import OrgKind
+from dangwu.orgs.selectors import organization_get_for
 
 
 class PlanForm(forms.Form):
@@ -38,8 +40,13 @@ class PlanForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @scoped
 def plan_edit(request, org_id: int):
-    org = org_get_for(request.scope, org_id, Perm.APPROVE)
-    year = year_param(request, clock.today())
+    org = organization_get_for(request.scope, org_id)
+    request.scope.require(org.path, Perm.APPROVE)
+    if org.kind == OrgKind.PARTY_GROUP:  # a group is not a level of organization
+        raise Http404
+    today = clock.today()
+    # Next year's plan is made in the last months of this one.
+    year = year_param(request, today.replace(year=today.year + 1) if today.month >= 10 else today)
     status = plan_status(request.scope, org, year)
     initial = {"quota": status.quota, "note": status.plan.note if status.plan else ""}
     form = PlanForm(request.POST or None, initial=initial)

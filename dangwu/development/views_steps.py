@@ -167,7 +167,8 @@ def person(request: HttpRequest, person_id: int) -> HttpResponse:
             record is None and tl.can_edit and p.status in services.OPENING_STATUSES and p.is_active
         ),
         "can_record": can_record,
-        "other_findings": tl.findings_by_step.get("", []),
+        # Findings about no step on the page (thought reports, the record as a whole).
+        "other_findings": [f for f in tl.findings if f.subject not in {sv.key for sv in tl.steps}],
         "report_deadline": next((d for d in tl.deadlines if d.step == "thought_reports"), None),
         "can_cancel": can_record and p.status == Status.PROBATIONARY,
     }
@@ -486,6 +487,10 @@ def file_upload(request: HttpRequest, entry_id: int) -> HttpResponse:
 def file_download(request: HttpRequest, file_id: int) -> FileResponse:
     f = selectors.file_get_for(request.scope, file_id)
     person = f.entry.record.person
+    try:
+        handle = f.file.open("rb")
+    except FileNotFoundError as exc:  # e.g. restored without the media folder
+        raise Http404(_("文件已不存在，请联系管理员从备份中恢复。")) from exc
     audit_event(
         actor=request.user,
         action=AuditAction.EXPORT,
@@ -494,7 +499,7 @@ def file_download(request: HttpRequest, file_id: int) -> FileResponse:
         ip=request.META.get("REMOTE_ADDR"),
     )
     return FileResponse(
-        f.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f.file.name.rsplit("/", 1)[-1] if not f.title else _download_name(f),
         content_type="application/octet-stream",

@@ -116,13 +116,19 @@ def record_for_sheet(scope: Scope, person_id: int) -> DevelopmentRecord:
     """The development record of ``person_id`` if ``scope`` may read it: VIEW on the
     record's branch, or the person themself. Else (or without a record) ``NotFound``."""
     record = (
-        DevelopmentRecord.objects.select_related("person", "person__branch", "branch")
+        DevelopmentRecord.objects.select_related(
+            "person", "person__branch", "person__group", "branch"
+        )
         .filter(person_id=person_id)
         .first()
     )
     if record is None:
         raise NotFound()
-    if not (scope.covers(record.branch.path, Perm.VIEW) or scope.person_id == person_id):
+    person = record.person
+    in_group = person.group_id is not None and scope.covers(person.group.path, Perm.VIEW)
+    if not (
+        scope.covers(record.branch.path, Perm.VIEW) or scope.person_id == person_id or in_group
+    ):
         raise NotFound()
     return record
 

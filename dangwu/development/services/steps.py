@@ -250,7 +250,9 @@ def _date(value: Any, name: str, errs: dict[str, list[str]]) -> dt.date | None:
     return value
 
 
-def _clean(step: str, data: Mapping[str, Any], *, today: dt.date) -> dict[str, Any]:
+def _clean(
+    step: str, data: Mapping[str, Any], *, today: dt.date, branch: Organization
+) -> dict[str, Any]:
     """The fields of a step entry from ``data``, checked; raises ``InvalidInput`` naming
     every field in error (Chinese)."""
     allowed = fields_of(step)
@@ -321,6 +323,9 @@ def _clean(step: str, data: Mapping[str, Any], *, today: dt.date) -> dict[str, A
         acting = data.get("acting_org") or ""
         if org is not None and not isinstance(org, Organization):
             errs["approving_org"] = ["请选择办理的党组织。"]
+            org = None
+        elif org is not None and not branch.path.startswith(org.path):
+            errs["approving_org"] = ["办理的党组织不存在或不是本支部的上级组织。"]
             org = None
         if not acting and org is not None and org.kind in ActingOrg.values:
             acting = org.kind
@@ -541,7 +546,7 @@ def _plan(
                 "如需更正请在该步骤的登记记录中选择「更正」。",
                 code="DUPLICATE",
             )
-        values = _clean(step, data, today=today)
+        values = _clean(step, data, today=today, branch=record.branch)
         entry = StepEntry(
             record=record,
             step=step,
@@ -554,7 +559,7 @@ def _plan(
         current = {name: getattr(correcting, name) for name in fields_of(step)}
         if current.get("meeting") is None:
             current.pop("meeting", None)
-        values = _clean(step, {**current, **data}, today=today)
+        values = _clean(step, {**current, **data}, today=today, branch=record.branch)
         entry = copy.copy(correcting)
         for name, value in values.items():
             setattr(entry, name, value)
