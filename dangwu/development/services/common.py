@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from dangwu.core.findings import Severity
 from dangwu.core.workcal import Calendar
@@ -84,8 +84,14 @@ def records_refresh(
     data = timelines_data(list(records))
     for r in records:
         apply_cache(r, data[r.id], today=today, settings=settings, calendar=calendar)
-    with transaction.atomic():
-        DevelopmentRecord.objects.bulk_update(records, CACHE_FIELDS, batch_size=1000)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One UPDATE a row: bulk_update builds a CASE per column, ~100× slower here.
+        table = connection.ops.quote_name(DevelopmentRecord._meta.db_table)
+        sets = ", ".join(f"{connection.ops.quote_name(f)} = %s" for f in CACHE_FIELDS)
+        cursor.executemany(
+            f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608 — names from the model
+            [[getattr(r, f) for f in CACHE_FIELDS] + [r.pk] for r in records],
+        )
 
 
 def record_refresh(record: DevelopmentRecord, *, today: dt.date) -> None:
