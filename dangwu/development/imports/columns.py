@@ -19,7 +19,13 @@ from typing import Any
 from dangwu.development.choices import ActingOrg, RecommendedBy
 from dangwu.development.steps import STEP_BY_KEY, STEPS
 from dangwu.members.choices import SanctionKind, Status
-from dangwu.members.roster.columns import DATE_FORMATS_HELP, bad_file, cell_text, parse_date
+from dangwu.members.roster.columns import (
+    DATE_FORMATS_HELP,
+    bad_file,
+    cell_text,
+    match_header,
+    parse_date,
+)
 
 DATA_SHEET = "发展记录"
 HELP_SHEET = "说明"
@@ -331,27 +337,15 @@ class Sheet:
 
 
 def read_header(cells: tuple) -> dict[str, int]:
-    positions: dict[str, int] = {}
-    unknown: list[str] = []
-    for index, value in enumerate(cells):
-        header = norm_header(value)
-        if not header or header in _INFO:
-            continue
-        key = HEADER_KEYS.get(header)
-        if key is None:
-            unknown.append(cell_text(value))
-        elif key in positions:
-            raise bad_file(f"表头中“{COLUMN_BY_KEY[key].header}”列出现了两次，请删除重复的列。")
-        else:
-            positions[key] = index
-    if unknown:
-        raise bad_file(
-            f"表头中有无法识别的列：{'、'.join(f'“{u}”' for u in unknown)}。"
-            "请使用下载的模板中的列名（步骤列写作“3 推荐和确定入党积极分子”）。"
-        )
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
-    if missing:
-        raise bad_file(f"缺少必填的列：{'、'.join(missing)}。请使用下载的模板。")
+    positions = match_header(
+        cells,
+        norm=norm_header,
+        keys=HEADER_KEYS,
+        ignored=_INFO,
+        header_of={c.key: c.header for c in COLUMNS},
+        required=[c.key for c in COLUMNS if c.required],
+        hint="（步骤列写作“3 推荐和确定入党积极分子”）",
+    )
     if not any(COLUMN_BY_KEY[k].step for k in positions):
         raise bad_file("表头中没有任何步骤的日期列（如“1 递交入党申请书”），请使用下载的模板。")
     return positions

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,30 +196,53 @@ def _norm_header(value: Any) -> str:
 _HEADER_KEYS = {_norm_header(c.header): c.key for c in COLUMNS} | _ALIASES
 
 
-def _read_header(cells: tuple) -> dict[str, int]:
-    """Column key → position; headers are matched by name, in any order."""
+def match_header(
+    cells: tuple,
+    *,
+    norm: Callable[[Any], str],
+    keys: dict[str, str],
+    ignored: Container[str],
+    header_of: dict[str, str],
+    required: list[str],
+    hint: str = "",
+) -> dict[str, int]:
+    """Column key → position of an import's header row, matched by normalized name in any
+    order; an unknown, repeated or missing required column refuses the whole file. Shared
+    by the roster import and the development import."""
     positions: dict[str, int] = {}
     unknown: list[str] = []
     for index, value in enumerate(cells):
-        header = _norm_header(value)
-        if not header or header in INFO_HEADERS:
+        header = norm(value)
+        if not header or header in ignored:
             continue
-        key = _HEADER_KEYS.get(header)
+        key = keys.get(header)
         if key is None:
             unknown.append(cell_text(value))
         elif key in positions:
-            raise bad_file(f"表头中“{COLUMN_BY_KEY[key].header}”列出现了两次，请删除重复的列。")
+            raise bad_file(f"表头中“{header_of[key]}”列出现了两次，请删除重复的列。")
         else:
             positions[key] = index
     if unknown:
         raise bad_file(
             f"表头中有无法识别的列：{'、'.join(f'“{u}”' for u in unknown)}。"
-            "请使用下载的模板中的列名。"
+            f"请使用下载的模板中的列名{hint}。"
         )
-    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+    missing = [header_of[k] for k in required if k not in positions]
     if missing:
         raise bad_file(f"缺少必填的列：{'、'.join(missing)}。请使用下载的模板。")
     return positions
+
+
+def _read_header(cells: tuple) -> dict[str, int]:
+    """Column key → position; headers are matched by name, in any order."""
+    return match_header(
+        cells,
+        norm=_norm_header,
+        keys=_HEADER_KEYS,
+        ignored=INFO_HEADERS,
+        header_of={c.key: c.header for c in COLUMNS},
+        required=[c.key for c in COLUMNS if c.required],
+    )
 
 
 @dataclass
