@@ -22,6 +22,7 @@ from dangwu.core.web import SERVICE_ERRORS, scoped, show_domain_error
 from dangwu.development import selectors_reports as sel
 from dangwu.development.forms_reports import CommentForm, ReportForm
 from dangwu.development.services import reports as services
+from dangwu.development.services.uploads import CONTENT_TYPES
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -148,7 +149,7 @@ def report_file(request: HttpRequest, report_id: int) -> FileResponse:
     if not report.file:
         raise Http404
     ext = os.path.splitext(report.file.name)[1].lower()
-    content_type = services.CONTENT_TYPES.get(ext, "application/octet-stream")
+    content_type = CONTENT_TYPES.get(ext, "application/octet-stream")
     try:
         handle = report.file.open("rb")
     except FileNotFoundError as exc:

@@ -12,7 +12,6 @@ person. Both writes are kept in the report's history with the acting user.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import secrets
 
 from django.core.files.uploadedfile import UploadedFile
@@ -27,24 +26,12 @@ from dangwu.development import selectors_reports as sel
 from dangwu.development.choices import RecordState
 from dangwu.development.models import DevelopmentRecord, StepEntry, ThoughtReport
 from dangwu.development.services.common import record_refresh
+from dangwu.development.services.uploads import check_scan
 from dangwu.members.models import Person
 
 MAX_REPORT_BYTES = 10 * 1024 * 1024
 MAX_TEXT = 20000
 MAX_COMMENT = 2000
-# The scan's type by its extension, and the first bytes that type must start with.
-REPORT_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
 NOT_REPORTING = "只有入党申请人、入党积极分子、发展对象和预备党员需要提交思想汇报。"
 NO_RECORD = "没有进行中的发展党员记录，不能提交思想汇报。"
 NO_PERSON = "您的账号没有关联人员档案，不能签署评阅意见。"
@@ -54,28 +41,9 @@ def _user(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def _mb(n: int) -> str:
-    return f"{n // (1024 * 1024)}MB"
-
-
 def check_upload(upload: UploadedFile) -> str:
     """The scan's extension after its type, size and first bytes are checked."""
-    name = os.path.basename(upload.name or "").strip()
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in REPORT_TYPES:
-        msg = "附件只能是PDF、JPEG或PNG格式。"
-        raise InvalidInput(msg, fields={"upload": [msg]})
-    if not upload.size:
-        raise InvalidInput("附件是空的。", fields={"upload": ["附件是空的。"]})
-    if upload.size > MAX_REPORT_BYTES:
-        msg = f"附件大小不能超过{_mb(MAX_REPORT_BYTES)}。"
-        raise InvalidInput(msg, fields={"upload": [msg]})
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(REPORT_TYPES[ext]):
-        msg = f"附件内容与扩展名{ext}不符。"
-        raise InvalidInput(msg, fields={"upload": [msg]})
-    return ext
+    return check_scan(upload, max_bytes=MAX_REPORT_BYTES, noun="附件")
 
 
 def application_date(record: DevelopmentRecord) -> dt.date | None:

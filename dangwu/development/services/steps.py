@@ -75,6 +75,7 @@ from dangwu.development.selectors import (
     voting_members,
 )
 from dangwu.development.services.common import record_refresh
+from dangwu.development.services.uploads import CONTENT_TYPES, check_scan
 from dangwu.development.steps import STEP_BY_KEY, step_label
 from dangwu.development.timeline import PERSON_STATUSES
 from dangwu.development.votes import PASS_CITATION, check_vote_counts, vote_result
@@ -149,18 +150,7 @@ FIELD_ZH = {
     "meeting": "会议记录",
 }
 MAX_FILE_BYTES = 20 * 1024 * 1024
-FILE_SIGNATURES = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
-FILE_TYPES = {
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
+FILE_TYPES = CONTENT_TYPES
 
 
 def fields_of(step: str) -> tuple[str, ...]:
@@ -889,22 +879,7 @@ def step_correct(
 
 
 def _check_upload(upload: UploadedFile) -> str:
-    name = os.path.basename(upload.name or "").strip()
-    ext = os.path.splitext(name)[1].lower()
-    if ext not in FILE_TYPES:
-        msg = "附件只能是PDF、JPEG或PNG格式。"
-        raise InvalidInput(msg, fields={"upload": [msg]})
-    if not upload.size:
-        raise InvalidInput("文件是空的。", fields={"upload": ["文件是空的。"]})
-    if upload.size > MAX_FILE_BYTES:
-        msg = f"文件大小不能超过{MAX_FILE_BYTES // (1024 * 1024)}MB。"
-        raise InvalidInput(msg, fields={"upload": [msg]})
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(FILE_SIGNATURES[ext]):
-        msg = f"文件内容与扩展名{ext}不符。"
-        raise InvalidInput(msg, fields={"upload": [msg]})
-    return ext
+    return check_scan(upload, max_bytes=MAX_FILE_BYTES, noun="文件")
 
 
 @transaction.atomic
